@@ -1,0 +1,208 @@
+"""Wiring: build the Application, register the handlers in one visible order, run it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import handlers, replies
+from bot.concurrency import PerChatUpdateProcessor
+from bot.context import CONTEXT_TYPES, BotApplication
+from bot.limits import RetryingRateLimiter, UserLimiter
+from bot.storage import Storage
+from knowledge import FAQError
+from shebao.config import Config
+from shebao.privacy import install_log_masking
+
+log = logging.getLogger(__name__)
+
+MAX_CONCURRENT_UPDATES = 256
+
+
+class MissingToken(Exception):
+    """The environment variable that should hold the bot token is empty."""
+
+    def __init__(self, variable: str):
+        self.variable = variable
+        super().__init__(f"no bot token: set the environment variable {variable}")
+
+
+def _default_factory() -> Callable[..., Any]:
+    from shebao.service import build_answerer
+
+    return build_answerer
+
+
+def token_variable(cfg: Config) -> str:
+    return cfg.telegram.get("token_env") or "TELEGRAM_BOT_TOKEN"
+
+
+def build_application(cfg: Config, answerer_factory: Callable[..., Any] | None = None, *,
+                      token: str | None = None) -> BotApplication:
+    """The bot for CFG; the answerer and the database are built later, in post_init."""
+    token = token or os.environ.get(token_variable(cfg), "").strip()
+    if not token:
+        raise MissingToken(token_variable(cfg))
+    tg, limits = cfg.telegram, cfg.raw.get("limits") or {}
+    base_url = str(tg.get("base_url") or "https://api.telegram.org/bot")
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_url.replace("/bot", "/file/bot", 1) if base_url.endswith("/bot") else base_url)
+        .context_types(CONTEXT_TYPES)
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .rate_limiter(RetryingRateLimiter(
+            max_retries=3,  # 429 answers: wait retry_after, then again
+            overall_max_rate=float(tg.get("max_messages_per_second", 30)),  # Telegram's broadcast limit
+            group_max_rate=float(tg.get("max_group_messages_per_minute", 20)),
+        ))
+        .connection_pool_size(MAX_CONCURRENT_UPDATES)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    services = app.bot_data
+    services.cfg = cfg
+    services.answerer_factory = answerer_factory or _default_factory()
+    services.limiter = UserLimiter(burst=int(limits.get("burst", 5)), per_minute=float(limits.get("per_minute", 20)))
+    register_handlers(app)
+    return app
+
+
+def register_handlers(app: Application) -> None:
+    """Every handler, in the order PTB tries them (first match in group 0 wins)."""
+    only_new = filters.UpdateType.MESSAGE  # edited messages and channel posts are left alone
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+
+    # Commands, for everyone
+    app.add_handler(CommandHandler("start", handlers.start, filters=only_new))
+    app.add_handler(CommandHandler("help", handlers.help_command, filters=only_new))
+    app.add_handler(CommandHandler("ask", handlers.ask, filters=only_new))
+    # Staff commands: the handlers refuse anyone not in `admins`
+    app.add_handler(CommandHandler("stats", handlers.stats, filters=only_new))
+    app.add_handler(CommandHandler("unanswered", handlers.unanswered, filters=only_new))
+    app.add_handler(CommandHandler("reload", handlers.reload, filters=only_new))
+    # Private chats: every text is a question; unknown commands get the help; other media a hint
+    app.add_handler(MessageHandler(private & only_new & filters.TEXT & ~filters.COMMAND, handlers.private_text))
+    app.add_handler(MessageHandler(private & only_new & filters.COMMAND, handlers.help_command))
+    app.add_handler(MessageHandler(private & only_new & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+                                   handlers.not_text))
+    # Groups: only replies to the bot and mentions of it
+    app.add_handler(MessageHandler(groups & only_new & filters.TEXT & ~filters.COMMAND, handlers.group_text))
+    # Buttons
+    app.add_handler(CallbackQueryHandler(handlers.feedback, pattern=r"^fb:[01]:\d+$"))
+    app.add_handler(CallbackQueryHandler(handlers.suggestion, pattern=r"^dym:"))
+    app.add_handler(CallbackQueryHandler(handlers.calc_choice, pattern=r"^calc:\d+:\d+$"))
+    app.add_handler(CallbackQueryHandler(handlers.stale_button))
+    # Inline mode and being added to a group
+    app.add_handler(InlineQueryHandler(handlers.inline_query))
+    app.add_handler(ChatMemberHandler(handlers.bot_added, ChatMemberHandler.MY_CHAT_MEMBER))
+
+    app.add_error_handler(handlers.error_handler)
+
+
+async def post_init(app: BotApplication) -> None:
+    """Build the long-lived services: the FAQ index and the database."""
+    services = app.bot_data
+    cfg = services.cfg
+    services.answerer = await asyncio.to_thread(services.answerer_factory, cfg)
+    storage_cfg = cfg.raw.get("storage") or {}
+    services.storage = Storage(cfg.storage_path, busy_timeout=float(storage_cfg.get("busy_timeout", 5)))
+    await services.storage.open()
+    services.username = app.bot.username
+    commands = [BotCommand(name, replies.text(f"commands.{name}")) for name in ("start", "ask", "help")]
+    try:
+        await app.bot.set_my_commands(commands)
+    except TelegramError as exc:  # cosmetic: the bot works without its command menu
+        log.warning("could not set the command menu: %s", exc)
+    log.info("bot @%s ready: %d FAQ entries, storage %s", app.bot.username, len(services.answerer.entries),
+             "on" if services.storage.available else "OFF")
+
+
+async def post_shutdown(app: BotApplication) -> None:
+    """Close what post_init opened."""
+    if app.bot_data.storage is not None:
+        await app.bot_data.storage.close()
+
+
+@contextlib.asynccontextmanager
+async def running(app: BotApplication, poll_timeout: float = 1.0) -> AsyncIterator[BotApplication]:
+    """Run APP with long polling inside an already running event loop (tests, benchmarks)."""
+    await app.initialize()
+    try:
+        await post_init(app)
+        await app.updater.start_polling(poll_interval=0.0, timeout=int(poll_timeout) or 1,
+                                        allowed_updates=Update.ALL_TYPES)
+        await app.start()
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    finally:
+        await app.shutdown()
+        await post_shutdown(app)
+
+
+def _setup_logging(token: str) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token in the URL
+    install_log_masking([token])
+
+
+def run(cfg: Config) -> int:
+    """`shebao run`: long polling, or a webhook when telegram.webhook_url is set. 0 after a clean stop."""
+    variable = token_variable(cfg)
+    token = os.environ.get(variable, "").strip()
+    if not token:
+        print(f"shebao run: no bot token: set the environment variable {variable}", file=sys.stderr)
+        return 2
+    _setup_logging(token)
+    app = build_application(cfg, token=token)
+    tg = cfg.telegram
+    try:
+        if tg.get("webhook_url"):
+            url = str(tg["webhook_url"])
+            app.run_webhook(
+                listen=str(tg.get("webhook_listen") or "0.0.0.0"),
+                port=int(tg.get("webhook_port") or 8443),
+                url_path=urlparse(url).path.lstrip("/"),
+                webhook_url=url,
+                secret_token=hashlib.sha256(b"shebao-webhook:" + token.encode()).hexdigest()[:48],
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except FAQError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except InvalidToken:
+        print(f"shebao run: Telegram refused the token in {variable}", file=sys.stderr)
+        return 2
+    except TelegramError as exc:
+        print(f"shebao run: cannot reach the Bot API at {tg.get('base_url')}: {exc}", file=sys.stderr)
+        return 1
+    log.info("stopped")
+    return 0

@@ -1,0 +1,281 @@
+"""Telegram handlers: read the update, call one function, reply through bot.replies."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import html
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from telegram import InlineQueryResultsButton, MessageEntity, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+
+from bot import replies
+from bot.asking import answer_entry, answer_question, is_group, send, within_limits
+from bot.context import Context
+from bot.storage import StorageError
+from knowledge import FAQError
+from shebao.privacy import mask
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Update, Context], Awaitable[None]]
+
+
+# -- questions ----------------------------------------------------------------------------
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start, /start faq_<id> (a deep link), /start private (moved from a group)."""
+    payload = context.args[0] if context.args else ""
+    chat = update.effective_chat
+    if payload.startswith("faq_"):
+        if not await answer_entry(update, context, payload[4:], via="deeplink"):
+            await send(context, chat, replies.Outgoing(replies.text("deeplink_missing")))
+        return
+    if payload == "private":
+        await send(context, chat, replies.Outgoing(replies.text("private_hello")))
+        return
+    await help_command(update, context)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """/help: what the bot can do."""
+    key = "greeting_group" if is_group(update.effective_chat) else "greeting"
+    await send(context, update.effective_chat, replies.Outgoing(replies.text(key, bot=context.bot.username)))
+
+
+async def ask(update: Update, context: Context) -> None:
+    """/ask 问题 and /ask@<bot> 问题, in groups and in private."""
+    message = update.effective_message
+    command = next((e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0), None)
+    # keep the question as typed (context.args would lose its line breaks)
+    question = message.text[len(message.parse_entity(command)):].strip() if command else ""
+    if not question:
+        await send(context, update.effective_chat, replies.Outgoing(replies.text("ask_usage")),
+                   reply_to=message if is_group(update.effective_chat) else None)
+        return
+    await answer_question(update, context, question, via="ask")
+
+
+async def private_text(update: Update, context: Context) -> None:
+    """In a private chat every text message is a question."""
+    message = update.effective_message
+    via = "forward" if message.forward_origin else "message"
+    await answer_question(update, context, message.text, via=via)
+
+
+def _addressed(update: Update, context: Context) -> tuple[str, str] | None:
+    """(question, how) when a group message is meant for the bot: a reply to it or a mention."""
+    message = update.effective_message
+    bot = context.bot
+    if message.reply_to_message and message.reply_to_message.from_user \
+            and message.reply_to_message.from_user.id == bot.id:
+        return _without_mentions(message, bot.username), "reply"
+    for entity, value in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
+        if (entity.type == MessageEntity.MENTION and value.lstrip("@").lower() == bot.username.lower()) or \
+                (entity.user is not None and entity.user.id == bot.id):
+            return _without_mentions(message, bot.username), "mention"
+    return None
+
+
+def _without_mentions(message, username: str) -> str:
+    text = message.text or ""
+    for mention in (f"@{username}", f"@{username.lower()}"):
+        text = text.replace(mention, " ")
+    return " ".join(text.split())
+
+
+async def group_text(update: Update, context: Context) -> None:
+    """In groups: answer replies to the bot and mentions of it; stay quiet otherwise."""
+    found = _addressed(update, context)
+    if found is None:
+        return
+    question, via = found
+    if not question:
+        await send(context, update.effective_chat, replies.Outgoing(replies.text("ask_usage")),
+                   reply_to=update.effective_message)
+        return
+    await answer_question(update, context, question, via=via)
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """Stickers, photos, voice … in a private chat: ask for text (once per flood)."""
+    if await within_limits(update, context):
+        await send(context, update.effective_chat, replies.Outgoing(replies.text("not_text")))
+
+
+async def bot_added(update: Update, context: Context) -> None:
+    """Say how to use the bot when it is added to a group."""
+    change = update.my_chat_member
+    if change and is_group(change.chat) and change.new_chat_member.status == ChatMemberStatus.MEMBER \
+            and change.old_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+        await send(context, change.chat,
+                   replies.Outgoing(replies.text("greeting_group", bot=context.bot.username)))
+
+
+# -- buttons ------------------------------------------------------------------------------
+
+
+async def feedback(update: Update, context: Context) -> None:
+    """有用 / 没用: store the verdict, thank, and mark the buttons."""
+    query = update.callback_query
+    useful, question_id = replies.parse_feedback(query.data)
+    await context.storage.record_feedback(question_id=question_id, user_id=query.from_user.id, useful=useful)
+    await query.answer(replies.text("feedback_thanks_useful" if useful else "feedback_thanks_useless"))
+    if query.message is not None:
+        try:
+            await query.edit_message_reply_markup(replies.feedback_done(query.message.reply_markup, useful))
+        except TelegramError as exc:  # e.g. "message is not modified" after a double press
+            log.info("feedback buttons not updated: %s", exc)
+
+
+async def suggestion(update: Update, context: Context) -> None:
+    """A "did you mean" button: answer that entry."""
+    query = update.callback_query
+    await query.answer()
+    if not await answer_entry(update, context, replies.parse_suggestion(query.data), via="suggestion"):
+        await send(context, update.effective_chat, replies.Outgoing(replies.text("deeplink_missing")))
+
+
+async def calc_choice(update: Update, context: Context) -> None:
+    """A calculator follow-up button: feed its text back as the worker's answer."""
+    query = update.callback_query
+    turn, index = replies.parse_choice(query.data)
+    conv = await context.storage.load_conversation(update.effective_chat.id, query.from_user.id)
+    if conv is None or conv.turn != turn or not 0 <= index < len(conv.choices):
+        await query.answer(replies.text("choice_expired"), show_alert=False)
+        return
+    await query.answer()
+    try:
+        await query.edit_message_reply_markup(replies.without_choices(query.message.reply_markup))
+    except TelegramError as exc:
+        log.info("choice buttons not removed: %s", exc)
+    await answer_question(update, context, conv.choices[index][1], via="choice")
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """Any other button (an old keyboard, a finished feedback row)."""
+    await update.callback_query.answer(replies.text("button_expired"))
+
+
+# -- inline mode --------------------------------------------------------------------------
+
+
+async def inline_query(update: Update, context: Context) -> None:
+    """@<bot> 工伤: matching answers to share in any chat."""
+    query = update.inline_query
+    words = query.query.strip()
+    matches = context.answerer.search(words, limit=replies.MAX_INLINE_RESULTS) if words else \
+        [(e, 0.0) for e in context.answerer.entries[: replies.MAX_INLINE_RESULTS]]
+    results = replies.inline_results(matches, context.bot.username)
+    button = None if results else InlineQueryResultsButton(replies.text("inline_empty"), start_parameter="inline")
+    await query.answer(results, cache_time=60, is_personal=False, button=button)
+
+
+# -- staff --------------------------------------------------------------------------------
+
+
+def staff_only(handler: Handler) -> Handler:
+    """Run HANDLER for admins only; anyone else gets a polite refusal that reveals nothing."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: Context) -> None:
+        user = update.effective_user
+        if user is None or user.id not in context.services.cfg.admins:
+            await send(context, update.effective_chat, replies.Outgoing(replies.text("staff_only")))
+            return
+        await handler(update, context)
+
+    return guarded
+
+
+def _days(context: Context, default: int) -> int:
+    try:
+        return max(1, min(366, int(context.args[0]))) if context.args else default
+    except ValueError:
+        return default
+
+
+@staff_only
+async def stats(update: Update, context: Context) -> None:
+    """/stats [days]: questions, answer rate, top topics, feedback."""
+    days = _days(context, 7)
+    try:
+        result = await context.storage.stats(datetime.now(UTC) - timedelta(days=days))
+        out = replies.stats_text(result, days)
+    except StorageError as exc:
+        log.error("stats unavailable: %s", exc)
+        out = replies.text("storage_unavailable")
+    await send(context, update.effective_chat, replies.Outgoing(out))
+
+
+@staff_only
+async def unanswered(update: Update, context: Context) -> None:
+    """/unanswered [days]: the most frequent recent questions that got no answer."""
+    days = _days(context, 30)
+    try:
+        groups = await context.storage.unanswered(datetime.now(UTC) - timedelta(days=days), limit=15)
+        out = replies.unanswered_text(groups, days)
+    except StorageError as exc:
+        log.error("unanswered unavailable: %s", exc)
+        out = replies.text("storage_unavailable")
+    await send(context, update.effective_chat, replies.Outgoing(out))
+
+
+@staff_only
+async def reload(update: Update, context: Context) -> None:
+    """/reload: load the FAQ folder again; on errors keep serving the last good FAQ."""
+    services = context.services
+    current = len(services.answerer.entries)
+    try:
+        fresh = await asyncio.to_thread(services.answerer_factory, services.cfg, faq_path=services.cfg.faq_path)
+    except FAQError as exc:
+        log.warning("reload refused: %d problem(s) in the FAQ", len(exc.problems))
+        out = replies.reload_failed_text(exc.problems, current)
+    except Exception:
+        log.exception("reload failed")
+        out = replies.text("reload_error")
+    else:
+        services.answerer = fresh
+        out = replies.text("reload_ok", count=len(fresh.entries))
+        log.info("FAQ reloaded: %d entries", len(fresh.entries))
+    await send(context, update.effective_chat, replies.Outgoing(out))
+
+
+# -- errors -------------------------------------------------------------------------------
+
+
+def _describe(update: object) -> str:
+    if not isinstance(update, Update):
+        return repr(update)[:200]
+    chat = update.effective_chat
+    kind = next((k for k in ("message", "edited_message", "callback_query", "inline_query", "channel_post")
+                 if getattr(update, k, None) is not None), "update")
+    return f"{kind} #{update.update_id} in a {chat.type if chat else 'no'} chat"
+
+
+async def error_handler(update: object, context: Context) -> None:
+    """Log the error (masked), tell the worker something polite, never a traceback."""
+    log.error("error while handling %s: %s", _describe(update), mask(html.unescape(str(context.error))),
+              exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(replies.text("error"))
+        elif update.effective_message is not None and update.effective_chat is not None \
+                and (update.effective_chat.type == ChatType.PRIVATE or is_group(update.effective_chat)):
+            await send(context, update.effective_chat, replies.Outgoing(replies.text("error")))
+    except Exception as exc:  # the apology failed too (Telegram down): logged, nothing more to do
+        log.error("could not apologise: %s", exc)
+
+
+__all__ = [
+    "ask", "bot_added", "calc_choice", "error_handler", "feedback", "group_text", "help_command",
+    "inline_query", "not_text", "private_text", "reload", "stale_button", "start", "stats", "suggestion",
+    "unanswered", "within_limits",
+]

@@ -1,0 +1,407 @@
+"""All SQL of the bot: aiosqlite, WAL, numbered migrations in bot/migrations/.
+
+Two kinds of callers:
+
+* the bot (`record_question`, `record_feedback`, conversations, chat settings): these never
+  raise. A locked, read-only or missing database is logged and the call returns a neutral
+  value, so a storage failure never stops a reply;
+* staff tools and reports (`stats`, `unanswered`, `unanswered_questions`, `questions_per_day`,
+  `top_topics`, `resolve_unanswered`): these raise StorageError so the tool can say so.
+
+Every text is passed through shebao.privacy.mask and every Telegram id through a keyed hash
+here, so no caller can store a raw one by mistake. Use as::
+
+    async with Storage(path) as st:            # read_only=True for reports: never creates or migrates
+        stats = await st.stats(since)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+import time
+import unicodedata
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+from bot.records import (
+    ChatSettings,
+    Conversation,
+    DayCount,
+    Stats,
+    TopicCount,
+    UnansweredGroup,
+    UnansweredQuestion,
+)
+from shebao.privacy import Hasher, load_hash_key, mask
+
+log = logging.getLogger(__name__)
+
+REOPEN_EVERY = 30.0  # seconds between attempts to reopen a database that failed
+_TIME = "%Y-%m-%d %H:%M:%S"
+
+
+class StorageError(Exception):
+    """The database cannot be read or written."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime(_TIME)
+
+
+def _stamp(when: datetime) -> str:
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime(_TIME)
+
+
+def _parse(text: str) -> datetime:
+    return datetime.strptime(text, _TIME).replace(tzinfo=UTC)
+
+
+def fold(text: str) -> str:
+    """The grouping key of a question: NFKC, lower case, no spaces or punctuation."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC")[:200]
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every bot/migrations/NNNN_name.sql, in order."""
+    folder = resources.files("bot").joinpath("migrations")
+    found = []
+    for item in folder.iterdir():
+        match = re.fullmatch(r"(\d{4})_(\w+)\.sql", item.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), item.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class Storage:
+    """The bot's SQLite database."""
+
+    def __init__(self, path: Path, *, read_only: bool = False, busy_timeout: float = 5.0,
+                 hasher: Hasher | None = None):
+        self.path = Path(path)
+        self.read_only = read_only
+        self.busy_timeout = busy_timeout
+        self._hasher = hasher
+        self._db: aiosqlite.Connection | None = None
+        self._last_attempt = 0.0
+
+    # -- opening and closing ------------------------------------------------------------
+
+    async def __aenter__(self) -> Storage:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    @property
+    def available(self) -> bool:
+        return self._db is not None
+
+    async def connect(self) -> None:
+        """Open and migrate; raises StorageError when the file cannot be used."""
+        self._last_attempt = time.monotonic()
+        if self._hasher is None:
+            self._hasher = Hasher(load_hash_key(self.path))
+        try:
+            if self.read_only:
+                db = await aiosqlite.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = await aiosqlite.connect(self.path, isolation_level=None)
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"{self.path}: {exc}") from exc
+        try:
+            await db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+            if not self.read_only:
+                await db.execute("PRAGMA journal_mode = WAL")
+                await db.execute("PRAGMA synchronous = NORMAL")
+                await db.execute("PRAGMA foreign_keys = ON")
+                await self._migrate(db)
+        except sqlite3.Error as exc:
+            await db.close()
+            raise StorageError(f"{self.path}: {exc}") from exc
+        self._db = db
+
+    async def open(self) -> bool:
+        """Open for the bot: on failure log it and carry on without storage (retried later)."""
+        try:
+            await self.connect()
+        except StorageError as exc:
+            log.error("storage unavailable, answering without it: %s", exc)
+            return False
+        return True
+
+    async def close(self) -> None:
+        if self._db is not None:
+            db, self._db = self._db, None
+            await db.close()
+
+    @staticmethod
+    async def _migrate(db: aiosqlite.Connection) -> None:
+        await db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        async with db.execute("SELECT version FROM schema_migrations") as cur:
+            done = {row[0] for row in await cur.fetchall()}
+        for version, name, sql in migrations():
+            if version in done:
+                continue
+            script = (
+                f"BEGIN IMMEDIATE;\n{sql}\n"
+                f"INSERT INTO schema_migrations (version, name, applied_at) VALUES ({version}, '{name}', '{_now()}');\n"
+                "COMMIT;"
+            )
+            try:
+                await db.executescript(script)
+            except sqlite3.Error:
+                if db.in_transaction:
+                    await db.execute("ROLLBACK")
+                raise
+            log.info("storage: applied migration %04d_%s", version, name)
+
+    async def schema_version(self) -> int:
+        rows = await self._read("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+        return int(rows[0][0])
+
+    # -- the bot's writes: never raise --------------------------------------------------
+
+    async def _usable(self) -> aiosqlite.Connection | None:
+        if self._db is None and not self.read_only and time.monotonic() - self._last_attempt > REOPEN_EVERY:
+            await self.open()
+        return self._db
+
+    async def _write(self, what: str, statements: Sequence[tuple[str, tuple]]) -> int | None:
+        """Run STATEMENTS in one transaction; the last row id, or None when storage failed."""
+        db = await self._usable()
+        if db is None:
+            return None
+        try:
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                rowid = None
+                for sql, params in statements:
+                    cur = await db.execute(sql, params)
+                    rowid = cur.lastrowid
+                await db.execute("COMMIT")
+                return rowid
+            except BaseException:
+                if db.in_transaction:
+                    await db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            log.error("storage: could not save %s: %s", what, exc)
+            return None
+
+    async def _read_quietly(self, what: str, sql: str, params: tuple = ()) -> list[sqlite3.Row] | None:
+        db = await self._usable()
+        if db is None:
+            return None
+        try:
+            async with db.execute(sql, params) as cur:
+                return list(await cur.fetchall())
+        except sqlite3.Error as exc:
+            log.error("storage: could not read %s: %s", what, exc)
+            return None
+
+    def user_hash(self, user_id: int | None) -> str:
+        assert self._hasher is not None, "connect() first"
+        return self._hasher.user(user_id)
+
+    def chat_hash(self, chat_id: int | None) -> str:
+        assert self._hasher is not None, "connect() first"
+        return self._hasher.chat(chat_id)
+
+    async def record_question(self, *, user_id: int | None, chat_type: str, via: str, text: str, kind: str,
+                              answer_id: str | None, best_id: str | None, score: float | None,
+                              suggestions: Sequence[str] = ()) -> int | None:
+        """Store a question and what was answered (masked, hashed); its id, or None if storage failed."""
+        masked = mask(text)
+        statements = [(
+            "INSERT INTO questions (asked_at, user_hash, chat_type, via, text, kind, answer_id, best_id, "
+            "score, suggestions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (_now(), self.user_hash(user_id), chat_type, via, masked, kind, answer_id, best_id, score,
+             json.dumps(list(suggestions))),
+        )]
+        if kind == "none":
+            # unanswered.question_id is its rowid, so the last row id is the question's either way
+            statements.append((
+                "INSERT INTO unanswered (question_id, text_key) VALUES (last_insert_rowid(), ?)",
+                (fold(masked),),
+            ))
+        return await self._write("question", statements)
+
+    async def record_feedback(self, *, question_id: int | None, user_id: int | None, useful: bool) -> bool:
+        """Store (or change) one worker's verdict on one answer."""
+        rowid = await self._write("feedback", [(
+            "INSERT INTO feedback (question_id, answer_id, user_hash, useful, given_at) "
+            "VALUES (?, (SELECT answer_id FROM questions WHERE id = ?), ?, ?, ?) "
+            "ON CONFLICT (question_id, user_hash) DO UPDATE SET useful = excluded.useful, "
+            "given_at = excluded.given_at",
+            (question_id or None, question_id, self.user_hash(user_id), int(useful), _now()),
+        )])
+        return rowid is not None
+
+    async def load_conversation(self, chat_id: int, user_id: int | None,
+                                max_age: timedelta = timedelta(hours=24)) -> Conversation | None:
+        rows = await self._read_quietly(
+            "conversation",
+            "SELECT state, choices, turn, updated_at FROM conversations WHERE chat_hash = ? AND user_hash = ?",
+            (self.chat_hash(chat_id), self.user_hash(user_id)),
+        )
+        if not rows:
+            return None
+        state, choices, turn, updated = rows[0]
+        updated_at = _parse(updated)
+        if datetime.now(UTC) - updated_at > max_age:
+            await self.clear_conversation(chat_id, user_id)
+            return None
+        return Conversation(state=state, choices=[tuple(c) for c in json.loads(choices)], turn=turn,
+                            updated_at=updated_at)
+
+    async def save_conversation(self, chat_id: int, user_id: int | None, state: str,
+                                choices: Sequence[tuple[str, str]] = ()) -> int | None:
+        """Keep a calculator dialog; the new turn number (for its buttons), or None if storage failed."""
+        keys = (self.chat_hash(chat_id), self.user_hash(user_id))
+        saved = await self._write("conversation", [(
+            "INSERT INTO conversations (chat_hash, user_hash, state, choices, turn, updated_at) "
+            "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (chat_hash, user_hash) DO UPDATE SET "
+            "state = excluded.state, choices = excluded.choices, turn = turn + 1, updated_at = excluded.updated_at",
+            (*keys, mask(state), mask(json.dumps([list(c) for c in choices], ensure_ascii=False)), _now()),
+        )])
+        if saved is None:
+            return None
+        rows = await self._read_quietly(
+            "conversation turn", "SELECT turn FROM conversations WHERE chat_hash = ? AND user_hash = ?", keys)
+        return rows[0][0] if rows else None
+
+    async def clear_conversation(self, chat_id: int, user_id: int | None) -> None:
+        await self._write("conversation", [(
+            "DELETE FROM conversations WHERE chat_hash = ? AND user_hash = ?",
+            (self.chat_hash(chat_id), self.user_hash(user_id)),
+        )])
+
+    async def chat_settings(self, chat_id: int) -> ChatSettings:
+        rows = await self._read_quietly(
+            "chat settings", "SELECT settings FROM chat_settings WHERE chat_hash = ?", (self.chat_hash(chat_id),))
+        try:
+            return ChatSettings.from_json(rows[0][0] if rows else None)
+        except (ValueError, TypeError):
+            return ChatSettings()
+
+    async def save_chat_settings(self, chat_id: int, settings: ChatSettings) -> bool:
+        saved = await self._write("chat settings", [(
+            "INSERT INTO chat_settings (chat_hash, settings, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (chat_hash) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
+            (self.chat_hash(chat_id), settings.to_json(), _now()),
+        )])
+        return saved is not None
+
+    # -- staff tools and reports: raise StorageError ------------------------------------
+
+    async def _read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        if self._db is None:
+            raise StorageError(f"{self.path}: not open")
+        try:
+            async with self._db.execute(sql, params) as cur:
+                return list(await cur.fetchall())
+        except sqlite3.Error as exc:
+            raise StorageError(f"{self.path}: {exc}") from exc
+
+    async def stats(self, since: datetime, top: int = 5) -> Stats:
+        """Questions, answer rate, users, feedback and the most asked topics since SINCE."""
+        after = _stamp(since)
+        kinds = dict(await self._read(
+            "SELECT kind, COUNT(*) FROM questions WHERE asked_at >= ? GROUP BY kind", (after,)))
+        users = (await self._read(
+            "SELECT COUNT(DISTINCT user_hash) FROM questions WHERE asked_at >= ?", (after,)))[0][0]
+        fb = dict(await self._read(
+            "SELECT useful, COUNT(*) FROM feedback WHERE given_at >= ? GROUP BY useful", (after,)))
+        total = sum(kinds.values())
+        return Stats(since=since, questions=total, answered=total - kinds.get("none", 0), by_kind=kinds,
+                     users=users, useful=fb.get(1, 0), not_useful=fb.get(0, 0),
+                     top_topics=await self.top_topics(since, limit=top))
+
+    async def top_topics(self, since: datetime, limit: int = 10) -> list[TopicCount]:
+        """FAQ entries and calculators answered most often since SINCE, with their feedback."""
+        after = _stamp(since)
+        rows = await self._read(
+            "SELECT q.answer_id, COUNT(*) AS n, "
+            "  (SELECT COUNT(*) FROM feedback f WHERE f.answer_id = q.answer_id AND f.useful = 1 AND f.given_at >= ?),"
+            "  (SELECT COUNT(*) FROM feedback f WHERE f.answer_id = q.answer_id AND f.useful = 0 AND f.given_at >= ?) "
+            "FROM questions q WHERE q.asked_at >= ? AND q.answer_id IS NOT NULL "
+            "GROUP BY q.answer_id ORDER BY n DESC, q.answer_id LIMIT ?",
+            (after, after, after, limit))
+        return [TopicCount(answer_id=r[0], count=r[1], useful=r[2], not_useful=r[3]) for r in rows]
+
+    async def feedback(self, since: datetime) -> list[TopicCount]:
+        """Useful / not useful votes per answer since SINCE, most votes first."""
+        rows = await self._read(
+            "SELECT answer_id, COUNT(*), SUM(useful), SUM(1 - useful) FROM feedback "
+            "WHERE given_at >= ? AND answer_id IS NOT NULL GROUP BY answer_id ORDER BY COUNT(*) DESC, answer_id",
+            (_stamp(since),))
+        return [TopicCount(answer_id=r[0], count=r[1], useful=r[2], not_useful=r[3]) for r in rows]
+
+    async def unanswered(self, since: datetime, limit: int = 10, status: str = "open") -> list[UnansweredGroup]:
+        """The most frequent unanswered questions since SINCE, grouped by folded masked text."""
+        rows = await self._read(
+            "SELECT u.text_key, COUNT(*) AS n, COUNT(DISTINCT q.user_hash), MIN(q.asked_at), MAX(q.asked_at), "
+            "  (SELECT q2.text FROM questions q2 JOIN unanswered u2 ON u2.question_id = q2.id "
+            "     WHERE u2.text_key = u.text_key ORDER BY q2.id DESC LIMIT 1), "
+            "  (SELECT q3.best_id FROM questions q3 JOIN unanswered u3 ON u3.question_id = q3.id "
+            "     WHERE u3.text_key = u.text_key ORDER BY q3.score DESC LIMIT 1), "
+            "  MAX(q.score) "
+            "FROM unanswered u JOIN questions q ON q.id = u.question_id "
+            "WHERE q.asked_at >= ? AND u.status = ? "
+            "GROUP BY u.text_key ORDER BY n DESC, MAX(q.asked_at) DESC LIMIT ?",
+            (_stamp(since), status, limit))
+        return [UnansweredGroup(text=r[5], text_key=r[0], count=r[1], users=r[2], first_asked=_parse(r[3]),
+                                last_asked=_parse(r[4]), best_id=r[6], best_score=r[7]) for r in rows]
+
+    async def unanswered_questions(self, since: datetime, until: datetime | None = None,
+                                   status: str | None = "open") -> list[UnansweredQuestion]:
+        """Every unanswered question between SINCE and UNTIL, oldest first (for exports)."""
+        until = until or datetime.now(UTC) + timedelta(seconds=1)
+        rows = await self._read(
+            "SELECT q.id, q.asked_at, q.text, q.chat_type, q.best_id, q.score, q.suggestions, u.status "
+            "FROM unanswered u JOIN questions q ON q.id = u.question_id "
+            "WHERE q.asked_at >= ? AND q.asked_at < ? AND (? IS NULL OR u.status = ?) ORDER BY q.id",
+            (_stamp(since), _stamp(until), status, status))
+        return [UnansweredQuestion(question_id=r[0], asked_at=_parse(r[1]), text=r[2], chat_type=r[3],
+                                   best_id=r[4], score=r[5], suggestions=json.loads(r[6]), status=r[7])
+                for r in rows]
+
+    async def resolve_unanswered(self, text_key: str, status: str = "resolved", note: str | None = None) -> int:
+        """Mark every open question with TEXT_KEY as resolved (or ignored); how many changed."""
+        if status not in ("open", "resolved", "ignored"):
+            raise ValueError(f"status must be open, resolved or ignored, not {status!r}")
+        if self._db is None:
+            raise StorageError(f"{self.path}: not open")
+        try:
+            cur = await self._db.execute(
+                "UPDATE unanswered SET status = ?, resolved_at = ?, note = ? WHERE text_key = ? AND status != ?",
+                (status, _now(), mask(note) if note else None, text_key, status))
+            return cur.rowcount
+        except sqlite3.Error as exc:
+            raise StorageError(f"{self.path}: {exc}") from exc
+
+    async def questions_per_day(self, since: datetime, until: datetime | None = None,
+                                utc_offset_hours: int = 8) -> list[DayCount]:
+        """Questions and answered questions per local day (China time by default), days without any left out."""
+        until = until or datetime.now(UTC) + timedelta(seconds=1)
+        shift = f"{utc_offset_hours:+d} hours"
+        rows = await self._read(
+            "SELECT date(asked_at, ?) AS day, COUNT(*), SUM(kind != 'none') FROM questions "
+            "WHERE asked_at >= ? AND asked_at < ? GROUP BY day ORDER BY day",
+            (shift, _stamp(since), _stamp(until)))
+        return [DayCount(day=date.fromisoformat(r[0]), questions=r[1], answered=r[2]) for r in rows]

@@ -1,0 +1,140 @@
+"""Masking of personal numbers and keyed hashing of user ids, before anything is stored or logged.
+
+Workers paste their ID-card number, phone number or bank-card number into questions
+("我的身份证110101199003071234查不到社保"). Those must never reach the database or a log
+file: `mask()` replaces them, keeping just enough to be useful to staff reading the
+unanswered queue ("110***********1234"). User ids are stored as HMAC-SHA256 hashes under a
+key from SHEBAO_HASH_KEY, else a random key kept beside the database (mode 0600).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import re
+import secrets
+from pathlib import Path
+
+HASH_KEY_ENV = "SHEBAO_HASH_KEY"
+
+log = logging.getLogger(__name__)
+
+# Full-width digits typed with a Chinese input method count as digits too.
+_FULLWIDTH = str.maketrans("０１２３４５６７８９ＸｘＯ", "0123456789XxO")
+
+_DATE = r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+_SEP = r"[ \-]?"
+
+# Order matters: an 18-digit number with a birth date in it is an ID card, any other
+# 16-19 digit number a bank card; 11 digits starting 13-19 a mobile number.
+_PATTERNS: list[tuple[str, re.Pattern[str], int, int]] = [
+    # (label, pattern, digits kept at the start, digits kept at the end)
+    ("id", re.compile(rf"(?<![0-9A-Za-z])[1-9][0-9]{{5}}{_SEP}{_DATE}{_SEP}[0-9]{{3}}[0-9Xx](?![0-9A-Za-z])"), 3, 4),
+    ("bank", re.compile(rf"(?<![0-9])[0-9]{{4}}(?:{_SEP}[0-9]{{4}}){{3}}(?:{_SEP}?[0-9]{{1,3}})?(?![0-9])"), 4, 4),
+    ("id", re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{14}(?![0-9A-Za-z])"), 3, 4),
+    ("phone", re.compile(rf"(?<![0-9])(?:\+?86{_SEP})?1[3-9][0-9](?:{_SEP}[0-9]{{4}}){{2}}(?![0-9])"), 3, 4),
+    # Any other long run of digits (social-security card numbers, contract numbers …).
+    ("number", re.compile(r"(?<![0-9])[0-9]{12,}(?![0-9])"), 0, 4),
+]
+
+
+def _star(match: re.Match[str], head: int, tail: int) -> str:
+    digits = re.sub(r"[^0-9Xx]", "", match.group(0))
+    if digits.startswith("86") and len(digits) == 13:  # +86 prefix of a mobile number
+        digits = digits[2:]
+    hidden = len(digits) - head - tail
+    return digits[:head] + "*" * hidden + digits[len(digits) - tail :]
+
+
+def mask(text: str | None) -> str:
+    """TEXT with ID-card, mobile and bank-card numbers starred out ("138****5678")."""
+    if not text:
+        return text or ""
+    out = text.translate(_FULLWIDTH)
+    for _label, pattern, head, tail in _PATTERNS:
+        out = pattern.sub(lambda m, h=head, t=tail: _star(m, h, t), out)
+    if out == text.translate(_FULLWIDTH):
+        return text  # leave full-width punctuation and digits alone when nothing was masked
+    return out
+
+
+def contains_personal_number(text: str) -> bool:
+    """True when TEXT holds something `mask` would hide."""
+    return mask(text) != text
+
+
+def load_hash_key(beside: Path) -> bytes:
+    """The HMAC key: SHEBAO_HASH_KEY, else a random key kept in BESIDE.key (created once, 0600)."""
+    env = os.environ.get(HASH_KEY_ENV)
+    if env:
+        return env.encode("utf-8")
+    key_path = beside.with_name(beside.name + ".key")
+    try:
+        return bytes.fromhex(key_path.read_text(encoding="ascii").strip())
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as exc:
+        log.error("hash key file %s unreadable (%s); using a temporary key", key_path, exc)
+        return secrets.token_bytes(32)
+    key = secrets.token_bytes(32)
+    try:
+        key_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key.hex() + "\n")
+    except FileExistsError:  # another process created it first: use theirs
+        return bytes.fromhex(key_path.read_text(encoding="ascii").strip())
+    except OSError as exc:
+        log.error("cannot keep a hash key in %s (%s); user hashes will change on restart", key_path, exc)
+    return key
+
+
+class Hasher:
+    """Keyed hashes of Telegram ids: stable for one key, useless without it."""
+
+    def __init__(self, key: bytes):
+        self._key = key
+
+    def user(self, user_id: int | None) -> str:
+        return self._digest("user", user_id)
+
+    def chat(self, chat_id: int | None) -> str:
+        return self._digest("chat", chat_id)
+
+    def _digest(self, kind: str, value: int | None) -> str:
+        if value is None:
+            return ""
+        return hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class MaskingFilter(logging.Filter):
+    """A log filter that masks personal numbers and the given secrets (the bot token) in records."""
+
+    def __init__(self, secrets_to_hide: list[str] | None = None):
+        super().__init__()
+        self._secrets = [s for s in (secrets_to_hide or []) if s]
+
+    def _clean(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "<token>")
+        return mask(text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: let logging report it as usual
+            return True
+        record.msg, record.args = self._clean(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._clean(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+def install_log_masking(secrets_to_hide: list[str] | None = None) -> MaskingFilter:
+    """Attach a MaskingFilter to every handler of the root logger."""
+    flt = MaskingFilter(secrets_to_hide)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(flt)
+    return flt
