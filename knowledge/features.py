@@ -1,0 +1,81 @@
+"""Features of a canonical text: words, character pairs and pinyin pairs.
+
+Words carry meaning; character pairs survive segmentation differences;
+pinyin pairs survive homophone slips (工上 reads like 工伤) and toneless pinyin.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cache
+
+from knowledge.lexicon import Lexicon
+from knowledge.normalize import char_pinyin, split_pinyin
+
+# How much each kind of feature counts in the score.
+WEIGHTS = {"w": 1.0, "c": 0.6, "p": 0.45, "u": 2.0}
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_RUN = re.compile(r"[a-z]+(?:[ '\-]+[a-z]+)*")
+_SPACE = re.compile(r"\s+")
+
+
+@cache
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def add_words(lexicon: Lexicon, extra: set[str] = frozenset()) -> None:
+    """Teach jieba the domain words (idempotent)."""
+    jieba = _jieba()
+    for word, freq, tag in lexicon.words:
+        jieba.add_word(word, freq, tag)
+    for word in extra:
+        if len(word) > 1 and _CJK.search(word):
+            jieba.add_word(word)
+
+
+def words(text: str, stopwords: frozenset[str]) -> list[str]:
+    """jieba words of TEXT, longer words also giving their dictionary sub-words, stop words dropped."""
+    out = []
+    for word in _jieba().lcut_for_search(text, HMM=False):
+        word = word.strip()
+        if word and word not in stopwords:
+            out.append(word)
+    return out
+
+
+def syllables(text: str) -> list[str]:
+    """Toneless pinyin syllables of the CJK characters and Latin pinyin runs of TEXT."""
+    out: list[str] = []
+    pos = 0
+    for m in _LATIN_RUN.finditer(text):
+        out.extend(char_pinyin(c) for c in text[pos : m.start()] if _CJK.match(c))
+        out.extend(split_pinyin(m.group()) or ())
+        pos = m.end()
+    out.extend(char_pinyin(c) for c in text[pos:] if _CJK.match(c))
+    return out
+
+
+def featurize(text: str, stopwords: frozenset[str]) -> Counter:
+    """Feature counts of a canonical text, keys prefixed by kind (w:, c:, p:, u:)."""
+    feats: Counter = Counter()
+    for word in words(text, stopwords):
+        feats["w:" + word] += 1
+    compact = _SPACE.sub("", text)
+    for i in range(len(compact) - 1):
+        feats["c:" + compact[i : i + 2]] += 1
+    for ch in compact:
+        if _CJK.match(ch):
+            feats["u:" + ch] += 1
+    syl = syllables(text)
+    for i in range(len(syl) - 1):
+        feats["p:" + syl[i] + syl[i + 1]] += 1
+    return feats

@@ -1,0 +1,113 @@
+"""Staff-editable word lists: the jieba domain dictionary, synonyms and slips, chit-chat, off-topic words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from knowledge.model import Problem
+
+
+@dataclass
+class Lexicon:
+    """What the lexicon folder holds, ready to use."""
+
+    words: list[tuple[str, int | None, str | None]] = field(default_factory=list)
+    synonyms: dict[str, str] = field(default_factory=dict)  # variant -> canonical
+    chitchat: list[str] = field(default_factory=list)
+    fillers: list[str] = field(default_factory=list)
+    off_topic: list[str] = field(default_factory=list)
+    stopwords: frozenset[str] = frozenset()
+    problems: list[Problem] = field(default_factory=list)
+    _pattern: re.Pattern | None = None
+
+    def rewrite(self, text: str) -> str:
+        """Replace every variant with its canonical word, longest variant first."""
+        if not self.synonyms:
+            return text
+        if self._pattern is None:
+            # canonical words map to themselves so that a variant inside one ("骑手" in "外卖骑手") is left alone
+            for canonical in set(self.synonyms.values()):
+                self.synonyms.setdefault(canonical, canonical)
+            alternatives = sorted(self.synonyms, key=len, reverse=True)
+            self._pattern = re.compile("|".join(re.escape(a) for a in alternatives))
+        return self._pattern.sub(lambda m: self.synonyms[m.group()], text)
+
+
+def _load_yaml(path: Path, problems: list[Problem]):
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problems.append(Problem(path, line, f"not valid YAML: {getattr(exc, 'problem', exc)}"))
+    except OSError as exc:
+        problems.append(Problem(path, 1, f"cannot be read: {exc.strerror}"))
+    return None
+
+
+def _line_of(text: str, needle: str) -> int:
+    index = text.find(needle)
+    return text.count("\n", 0, index) + 1 if index >= 0 else 1
+
+
+def load_lexicon(folder: Path | None) -> Lexicon:
+    """Read FOLDER (userdict.txt, synonyms.yaml, chitchat.yaml, off_topic.yaml); absent files are empty."""
+    lex = Lexicon()
+    if folder is None or not folder.is_dir():
+        return lex
+    userdict = folder / "userdict.txt"
+    if userdict.is_file():
+        for number, line in enumerate(userdict.read_text(encoding="utf-8").splitlines(), 1):
+            parts = line.split("#", 1)[0].split()
+            if not parts:
+                continue
+            if len(parts) > 1 and not parts[1].isdigit():
+                lex.problems.append(Problem(userdict, number, f"frequency must be a whole number, not {parts[1]!r}"))
+                continue
+            lex.words.append((parts[0], int(parts[1]) if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None))
+
+    stopfile = folder / "stopwords.txt"
+    if stopfile.is_file():
+        words = (line.split("#", 1)[0].strip() for line in stopfile.read_text(encoding="utf-8").splitlines())
+        lex.stopwords = frozenset(w for w in words if w)
+
+    path = folder / "synonyms.yaml"
+    if path.is_file():
+        data = _load_yaml(path, lex.problems)
+        text = path.read_text(encoding="utf-8")
+        if data is not None and not isinstance(data, dict):
+            lex.problems.append(Problem(path, 1, "must map each canonical word to a list of variants"))
+        for canonical, variants in (data or {}).items() if isinstance(data, dict) else ():
+            if isinstance(variants, str):
+                variants = [variants]
+            if not isinstance(variants, list):
+                lex.problems.append(Problem(path, _line_of(text, f"{canonical}:"), f"{canonical}: variants must be a list"))
+                continue
+            for variant in variants:
+                variant = str(variant).strip().lower()
+                if not variant or variant == canonical:
+                    continue
+                if variant in lex.synonyms and lex.synonyms[variant] != str(canonical):
+                    lex.problems.append(Problem(path, _line_of(text, variant),
+                                                f"{variant} is listed under both {lex.synonyms[variant]} and {canonical}"))
+                lex.synonyms[variant] = str(canonical)
+
+    for name, attr in (("chitchat.yaml", None), ("off_topic.yaml", "off_topic")):
+        path = folder / name
+        if not path.is_file():
+            continue
+        data = _load_yaml(path, lex.problems)
+        if data is None:
+            continue
+        if attr == "off_topic":
+            lex.off_topic = [str(w).lower() for w in (data.get("words") or [])] if isinstance(data, dict) else []
+        elif isinstance(data, dict):
+            lex.chitchat = [str(w).lower() for w in (data.get("phrases") or [])]
+            lex.fillers = [str(w).lower() for w in (data.get("fillers") or [])]
+        else:
+            lex.problems.append(Problem(path, 1, "must be a mapping"))
+    return lex

@@ -1,0 +1,227 @@
+"""Find the FAQ entry a question asks for, and how sure we are.
+
+A BM25 index over words, character pairs and pinyin pairs of every phrasing
+gives a shortlist; each shortlisted phrasing is then compared with the question
+(how much of each the other covers, and their edit similarity), and the
+confidence comes from that similarity and its lead over the next entry. The
+index is built once; matching does no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from knowledge.features import WEIGHTS, add_words, featurize, syllables, words
+from knowledge.lexicon import Lexicon
+from knowledge.model import Entry
+from knowledge.normalize import clean, split_pinyin
+
+K1 = 1.2
+B = 0.75
+SHORTLIST_DOCS = 40
+CANDIDATES = 8
+
+_LATIN_RUN = re.compile(r"[a-z]+(?:[ '\-]+[a-z]+)*")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One entry considered for a question."""
+
+    entry: Entry
+    score: float  # 0-100 confidence
+    phrasing: str  # the phrasing that matched best
+    similarity: float  # 0-1 before the margin is taken into account
+
+
+@dataclass
+class MatchResult:
+    """What the matcher found for one question."""
+
+    text: str  # the canonical text that was matched
+    candidates: list[Candidate] = field(default_factory=list)
+    chitchat: bool = False
+    off_topic: bool = False
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+class Index:
+    """The searchable form of a list of FAQ entries."""
+
+    def __init__(self, entries: list[Entry], lexicon: Lexicon | None = None):
+        self.entries = list(entries)
+        self.lexicon = lexicon or Lexicon()
+        add_words(self.lexicon, set(self.lexicon.synonyms.values()))
+        stop = self.lexicon.stopwords
+
+        doc_feats: list[Counter] = []
+        self.doc_entry: list[int] = []
+        self.doc_text: list[str] = []
+        vocab_words: Counter = Counter()
+        for e_index, entry in enumerate(self.entries):
+            seen = set()
+            for phrasing in entry.phrasings:
+                raw = clean(phrasing)
+                text = self.lexicon.rewrite(raw)
+                if not text or text in seen:
+                    continue
+                seen.add(text)
+                doc_feats.append(featurize(text, stop))
+                self.doc_entry.append(e_index)
+                self.doc_text.append(_SPACE.sub("", text))
+                vocab_words.update(w for w in words(raw, frozenset()) if _CJK.search(w))
+                vocab_words.update(w for w in words(text, frozenset()) if _CJK.search(w))
+        self.doc_entry_arr = np.array(self.doc_entry, dtype=np.int32)
+
+        n_docs = len(doc_feats)
+        df: Counter = Counter()
+        for feats in doc_feats:
+            df.update(feats.keys())
+        self.vocab = {f: i for i, f in enumerate(df)}
+        self.idf = {f: math.log(1 + (n_docs - n + 0.5) / (n + 0.5)) for f, n in df.items()}
+        self.unknown_idf = math.log(1 + (n_docs + 0.5) / 0.5)
+        lengths = [sum(f.values()) for f in doc_feats]
+        avg = (sum(lengths) / n_docs) if n_docs else 1.0
+
+        rows, cols, vals, presence = [], [], [], []
+        mass = np.zeros(n_docs, dtype=np.float32)
+        for d, feats in enumerate(doc_feats):
+            norm = K1 * (1 - B + B * lengths[d] / avg)
+            for f, tf in feats.items():
+                w = WEIGHTS[f[0]] * self.idf[f]
+                mass[d] += w
+                rows.append(self.vocab[f])
+                cols.append(d)
+                vals.append(w * tf * (K1 + 1) / (tf + norm))
+                presence.append(w)
+        # one row per feature: the phrasings holding it, with its BM25 score and its plain weight
+        order = np.argsort(np.array(rows, dtype=np.int64), kind="stable")
+        self.post_docs = np.array(cols, dtype=np.int32)[order]
+        self.post_bm25 = np.array(vals, dtype=np.float64)[order]
+        self.post_weight = np.array(presence, dtype=np.float64)[order]
+        self.post_start = np.searchsorted(np.array(rows, dtype=np.int64)[order], np.arange(len(self.vocab) + 1))
+        self.doc_mass = np.maximum(mass, 1e-6)
+        self.doc_len = np.array([len(t) for t in self.doc_text], dtype=np.float32)
+        self.min_doc_len = float(self.doc_len.min()) if n_docs else 0.0
+
+        # toneless pinyin -> the FAQ's own word, to read questions typed in pinyin
+        self.pinyin_words: dict[tuple[str, ...], str] = {}
+        for word, _ in vocab_words.most_common():
+            key = tuple(syllables(word))
+            if key and key not in self.pinyin_words:
+                self.pinyin_words[key] = word
+        words_in_faq = "".join(self.doc_text)
+        self.off_topic_words = [w for w in self.lexicon.off_topic if w not in words_in_faq]
+        self._chitchat = self._chitchat_pattern()
+
+    # -- reading the question -------------------------------------------------
+
+    def _chitchat_pattern(self) -> re.Pattern | None:
+        parts = sorted({*self.lexicon.chitchat, *self.lexicon.fillers}, key=len, reverse=True)
+        if not self.lexicon.chitchat:
+            return None
+        return re.compile("|".join(re.escape(p) for p in parts))
+
+    def _from_pinyin(self, text: str) -> str:
+        """Rewrite toneless pinyin runs into the FAQ's own words where they read as them."""
+
+        def convert(m: re.Match) -> str:
+            syl = split_pinyin(m.group())
+            if not syl:
+                return m.group()
+            out, i = [], 0
+            while i < len(syl):
+                for j in range(min(len(syl), i + 8), i, -1):
+                    word = self.pinyin_words.get(tuple(syl[i:j]))
+                    if word:
+                        out.append(word)
+                        i = j
+                        break
+                else:
+                    out.append(syl[i])
+                    i += 1
+            return "".join(out)
+
+        return _LATIN_RUN.sub(convert, text)
+
+    def canonical(self, question: str) -> str:
+        text = clean(question)
+        if _LATIN_RUN.search(text):
+            text = self._from_pinyin(text)
+        return self.lexicon.rewrite(text)
+
+    def is_chitchat(self, text: str) -> bool:
+        compact = _SPACE.sub("", text)
+        if not compact:
+            return True
+        if self._chitchat is None:
+            return False
+        return not self._chitchat.sub("", compact)
+
+    # -- matching -------------------------------------------------------------
+
+    def match(self, question: str, limit: int = 5) -> MatchResult:
+        """Rank the entries for QUESTION; the first candidate is the best."""
+        text = self.canonical(question)
+        result = MatchResult(text=text)
+        if self.is_chitchat(text):
+            result.chitchat = True
+            return result
+        if not self.entries:
+            return result
+        qfeats = featurize(text, self.lexicon.stopwords)
+        ids = [self.vocab[f] for f in qfeats if f in self.vocab]
+        if not ids:
+            return result
+        start = self.post_start
+        spans = [slice(start[i], start[i + 1]) for i in ids]
+        docs = np.concatenate([self.post_docs[s] for s in spans])
+        n_docs = len(self.doc_text)
+        bm25 = np.bincount(docs, np.concatenate([self.post_bm25[s] for s in spans]), n_docs)
+        shared = np.bincount(docs, np.concatenate([self.post_weight[s] for s in spans]), n_docs)
+        qmass = sum(WEIGHTS[f[0]] * self.idf.get(f, self.unknown_idf) for f in qfeats) or 1.0
+        cov_q = shared / qmass
+        cov_d = shared / self.doc_mass
+        sim = 2 * cov_q * cov_d / np.maximum(cov_q + cov_d, 1e-9)
+        qlen = len(_SPACE.sub("", text))
+        if qlen > 2.5 * self.min_doc_len:
+            # a run-on message: judge a short phrasing by how much of it the message holds
+            run_on = cov_d * (0.55 + 0.45 * np.minimum(1.0, cov_q * 2.5))
+            sim = np.where(qlen > 2.5 * self.doc_len, np.maximum(sim, run_on), sim)
+        rank = sim + 0.02 * bm25 / (float(bm25.max()) or 1.0)
+        top = min(SHORTLIST_DOCS, len(rank))
+        shortlist = np.argpartition(-rank, top - 1)[:top]
+        best_by_entry: dict[int, tuple[float, int, float]] = {}
+        for d in shortlist.tolist():
+            if bm25[d] <= 0:
+                continue
+            e = self.doc_entry[d]
+            if e not in best_by_entry or rank[d] > best_by_entry[e][0]:
+                best_by_entry[e] = (float(rank[d]), d, float(sim[d]))
+        ranked = sorted(best_by_entry.items(), key=lambda kv: -kv[1][0])[: max(limit, 2)]
+        if not ranked:
+            return result
+        result.off_topic = any(w in text for w in self.off_topic_words)
+        second = ranked[1][1][2] if len(ranked) > 1 else 0.0
+        for pos, (e, (_, d, sim)) in enumerate(ranked[:limit]):
+            lead = sim - second if pos == 0 else 0.0
+            conf = _confidence(sim, lead)
+            if result.off_topic:
+                conf = min(conf, 20.0)
+            result.candidates.append(Candidate(self.entries[e], round(conf, 1), self.doc_text[d], sim))
+        return result
+
+
+def _confidence(sim: float, lead: float) -> float:
+    """0-100 from the similarity and the lead over the next entry (weights fitted on held-out paraphrases)."""
+    return max(0.0, min(100.0, 80 * (sim + 1.5 * lead)))

@@ -1,0 +1,122 @@
+"""Configuration: config.yaml merged over built-in defaults, paths resolved against the file."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class ConfigError(Exception):
+    """The configuration file cannot be used."""
+
+
+DEFAULTS: dict[str, Any] = {
+    "telegram": {
+        "token_env": "TELEGRAM_BOT_TOKEN",
+        "base_url": "https://api.telegram.org/bot",
+        "webhook_url": None,
+        "webhook_listen": "0.0.0.0",
+        "webhook_port": 8443,
+    },
+    "storage": {"path": "data/shebao.db"},
+    "knowledge": {"path": None, "lexicon": None, "stale_after_days": 730},
+    "matcher": {"answer_threshold": 60, "suggest_threshold": 35},
+    "limits": {"burst": 5, "per_minute": 20},
+    "admins": [],
+}
+
+
+def packaged_path(package: str, *parts: str) -> Path:
+    """Path of a data folder shipped inside an installed package."""
+    return Path(str(resources.files(package).joinpath(*parts)))
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in (over or {}).items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+@dataclass
+class Config:
+    """The settings every command needs, with paths made absolute."""
+
+    raw: dict[str, Any]
+    source: Path | None = None
+    faq_path: Path = field(default_factory=lambda: packaged_path("knowledge", "faq"))
+    lexicon_path: Path = field(default_factory=lambda: packaged_path("knowledge", "lexicon"))
+    storage_path: Path = Path("data/shebao.db")
+
+    @property
+    def telegram(self) -> dict[str, Any]:
+        return self.raw["telegram"]
+
+    @property
+    def admins(self) -> set[int]:
+        return {int(a) for a in self.raw.get("admins") or []}
+
+    @property
+    def answer_threshold(self) -> float:
+        return float(self.raw["matcher"]["answer_threshold"])
+
+    @property
+    def suggest_threshold(self) -> float:
+        return float(self.raw["matcher"]["suggest_threshold"])
+
+    @property
+    def stale_after_days(self) -> int:
+        return int(self.raw["knowledge"].get("stale_after_days") or 730)
+
+
+def _resolve(base: Path, value: str | None, fallback: Path) -> Path:
+    if not value:
+        return fallback
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = base / path
+    if not path.exists():
+        raise ConfigError(f"{path}: configured folder does not exist")
+    return path
+
+
+def load_config(path: str | Path | None = None, knowledge: str | Path | None = None) -> Config:
+    """Read PATH (or ./config.yaml when present) over the defaults; KNOWLEDGE overrides the FAQ folder."""
+    source: Path | None = None
+    data: dict[str, Any] = {}
+    if path is not None:
+        source = Path(path)
+        if not source.is_file():
+            raise ConfigError(f"{source}: no such config file")
+    elif Path("config.yaml").is_file():
+        source = Path("config.yaml")
+    if source is not None:
+        try:
+            data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            line = getattr(getattr(exc, "problem_mark", None), "line", None)
+            where = f"{source}:{line + 1}" if line is not None else str(source)
+            raise ConfigError(f"{where}: not valid YAML") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{source}:1: the config must be a mapping of sections")
+    raw = _merge(DEFAULTS, data)
+    base = source.resolve().parent if source else Path.cwd()
+    cfg = Config(raw=raw, source=source)
+    cfg.faq_path = _resolve(base, raw["knowledge"].get("path"), packaged_path("knowledge", "faq"))
+    cfg.lexicon_path = _resolve(base, raw["knowledge"].get("lexicon"), packaged_path("knowledge", "lexicon"))
+    storage = Path(raw["storage"]["path"]).expanduser()
+    cfg.storage_path = storage if storage.is_absolute() else base / storage
+    if knowledge is not None:
+        kpath = Path(knowledge)
+        if not kpath.is_dir():
+            raise ConfigError(f"{kpath}: no such FAQ folder")
+        cfg.faq_path = kpath.resolve()
+    return cfg
