@@ -1,0 +1,168 @@
+"""What a worker gets or still owes: pension, catch-up payments, late fees, medical years, unemployment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from .core import (
+    Book,
+    CalcInputError,
+    CalcResult,
+    average_wage,
+    check_range,
+    money,
+    num,
+    pct,
+    text,
+    whole,
+)
+from .parameters import names
+
+
+def _payout_months(book: Book, age: int) -> Decimal:
+    """Payout months of the listed retirement age nearest to `age` (the lower one on a tie)."""
+    ages = sorted(int(n.rsplit(".", 1)[1]) for n in names("pension.payout_months."))
+    nearest = min(ages, key=lambda a: (abs(a - age), a))
+    if nearest != age:
+        book.assume("payout_age_nearest", age=age, used=nearest, ages="、".join(map(str, ages)))
+    return book.value(f"pension.payout_months.{nearest}")
+
+
+def pension(*, years: Decimal, on: dt.date, age: int | None = None, account: Decimal | None = None,
+            index: Decimal | None = None, avg_wage: Decimal | None = None,
+            wage: Decimal | None = None) -> CalcResult:
+    """Monthly pension = basic pension + personal-account pension.
+
+    Basic pension = (average wage + own indexed average wage) / 2 × years paid × 1%;
+    personal-account pension = account balance / payout months of the retirement age.
+    """
+    check_range("years", years)
+    book = Book("pension", on)
+    if age is None:
+        age = int(book.default("age"))
+        book.assume("age_default", age=age)
+    check_range("age", age)
+    if avg_wage is None:
+        avg_wage = average_wage(book, on.year)
+        book.assume("avg_wage_default", value=num(avg_wage))
+    check_range("avg_wage", avg_wage)
+    floor_share, cap_share = book.value("base.floor_share"), book.value("base.cap_share")
+    if index is None and wage is not None:
+        check_range("wage", wage)
+        index = min(max(wage / avg_wage, floor_share), cap_share).quantize(Decimal("0.01"))
+        book.assume("index_from_wage", wage=num(wage), avg=num(avg_wage), index=num(index))
+    elif index is None:
+        index = Decimal(str(book.default("index")))
+        book.assume("index_default", index=num(index))
+    check_range("index", index, floor_share, cap_share,
+                text("errors.index_range", low=num(floor_share), high=num(cap_share)))
+    if account is None:
+        ind_rate = book.value("pension.individual_rate")
+        account = avg_wage * index * ind_rate * 12 * years
+        book.assume("account_estimate", avg=num(avg_wage), index=num(index), rate=pct(ind_rate),
+                    years=num(years), account=money(account))
+    check_range("account", account)
+    per_year = book.value("pension.basic_rate_per_year")
+    basic = (avg_wage + avg_wage * index) / 2 * years * per_year
+    months = _payout_months(book, age)
+    account_part = account / months
+    total = basic + account_part
+    book.line("pension_basic", avg=num(avg_wage), own=num(avg_wage * index), years=num(years),
+              rate=pct(per_year), basic=money(basic))
+    book.line("pension_account", account=money(account), months=num(months), age=age,
+              part=money(account_part))
+    book.line("pension_total", basic=money(basic), part=money(account_part), total=money(total))
+    min_years = book.value("pension.min_years")
+    if years < min_years:
+        book.assume("pension_min_years", years=num(min_years))
+    book.assume("pension_estimate")
+    return book.done(basic=basic, account_part=account_part, total=total)
+
+
+def catch_up(*, years: Decimal, on: dt.date, base: Decimal | None = None,
+             insurance: str | None = None) -> CalcResult:
+    """Lump sum for years short = years × 12 × base × rate, the worker paying alone: pension at
+    the flexible-worker rate, medical at the employee total rate."""
+    check_range("years", years)
+    book = Book("catch_up", on)
+    insurance = insurance or book.default("insurance")
+    if insurance not in {"pension", "medical"}:
+        raise CalcInputError("insurance", text("errors.insurance"))
+    if base is None:
+        avg = average_wage(book, on.year)
+        share = book.value("base.floor_share")
+        base = avg * share
+        book.assume("base_default", avg=num(avg), share=pct(share), base=money(base))
+    check_range("base", base)
+    if insurance == "pension":
+        rate = book.value("flexible.pension_rate")
+        book.assume("catch_up_pension_rate", rate=pct(rate))
+    else:
+        emp, ind = book.value("medical.employer_rate"), book.value("medical.individual_rate")
+        rate = emp + ind
+        book.assume("catch_up_medical_rate", emp=pct(emp), ind=pct(ind), rate=pct(rate))
+    total = years * 12 * base * rate
+    book.used.update(years=years, insurance=insurance, base=base)
+    book.line("catch_up", years=num(years), base=money(base), rate=pct(rate), total=money(total),
+              insurance=text(f"insurance.{insurance}"))
+    book.assume("catch_up_late_fee")
+    return book.done(total=total)
+
+
+def late_fee(*, amount: Decimal, days: int, on: dt.date) -> CalcResult:
+    """Late fee = amount owed × daily rate × days late."""
+    check_range("amount", amount)
+    check_range("days", days)
+    book = Book("late_fee", on)
+    rate = book.value("late_fee.daily_rate")
+    fee = amount * rate * days
+    book.line("late_fee", amount=money(amount), rate=pct(rate), days=days, fee=money(fee))
+    book.assume("late_fee_fine")
+    return book.done(fee=fee)
+
+
+def medical_years(*, gender: str, years: Decimal, on: dt.date, base: Decimal | None = None) -> CalcResult:
+    """Years of medical insurance still needed at retirement (required years − years paid), and what
+    paying them in one sum costs at the employee total rate."""
+    if gender not in {"male", "female"}:
+        raise CalcInputError("gender", text("errors.gender"))
+    check_range("years", years)
+    book = Book("medical_years", on)
+    book.used.update(gender=gender, years=years)
+    required = book.value(f"medical.required_years.{gender}")
+    needed = max(required - years, Decimal(0))
+    book.line("medical_years", gender=text(f"gender.{gender}"), required=num(required), years=num(years),
+              needed=num(needed))
+    lump = Decimal(0)
+    if needed:
+        if base is None:
+            avg = average_wage(book, on.year)
+            share = book.value("base.floor_share")
+            base = avg * share
+            book.assume("base_default", avg=num(avg), share=pct(share), base=money(base))
+        check_range("base", base)
+        rate = book.value("medical.employer_rate") + book.value("medical.individual_rate")
+        lump = needed * 12 * base * rate
+        book.line("medical_lump", needed=num(needed), base=money(base), rate=pct(rate), total=money(lump))
+        book.assume("medical_lump_estimate")
+    book.assume("medical_years_local")
+    return book.done(years_needed=whole(needed), lump_sum=lump)
+
+
+def unemployment(*, years: Decimal, on: dt.date) -> CalcResult:
+    """Longest unemployment benefit by years paid (1 to <5 years: 12 months; 5 to <10: 18; 10+: 24)."""
+    check_range("years", years)
+    book = Book("unemployment", on)
+    bands = sorted(int(n.rsplit(".", 1)[1]) for n in names("unemployment.max_months."))
+    reached = [b for b in bands if years >= b]
+    if reached:
+        months = int(book.value(f"unemployment.max_months.{reached[-1]}"))
+        book.line("unemployment", years=num(years), band=reached[-1], months=months)
+    else:
+        months = 0
+        book.param(f"unemployment.max_months.{bands[0]}")
+        book.line("unemployment_short", years=num(years), band=bands[0])
+    book.assume("unemployment_conditions")
+    book.assume("unemployment_amount")
+    return book.done(max_months=months)

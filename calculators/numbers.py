@@ -1,0 +1,285 @@
+"""Reads numbers the way workers write them, and what each number means in a question.
+
+`4500`, `4,500元`, `4.5k`, `4千5`, `四千五`, `四千五百块`, `一万二`, `1.2万`, `3万`, `百分之一`,
+`1%`, `十年`, `半年`, `18年`, `100天`. Chinese numerals are read by cn2an; this module only cuts
+the text into number tokens, rewrites mixed forms (4千5 -> 四千五) into something cn2an takes,
+and looks at the words around each number. Nothing here raises, whatever the input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+import cn2an
+
+MAX_CHARS = 1000  # questions are short; the rest of a pasted essay is not read
+MAX_TOKEN = 24
+CN_DIGITS = "零〇一二两三四五六七八九"
+CN_UNITS = "十百千万亿"
+CN = CN_DIGITS + CN_UNITS
+MULTIPLIER = {"k": 1000, "w": 10000, "千": 1000, "万": 10000, "亿": 100000000}
+CAPITALS = str.maketrans("壹贰叁肆伍陆柒捌玖拾佰仟貳參陸萬億", "一二三四五六七八九十百千二三六万亿")
+
+_ARABIC = r"[0-9]+(?:,[0-9]{3})*(?![0-9])(?:[.点][0-9]+)?"
+TOKEN = re.compile(
+    rf"(?P<pre>百分之|千分之)?"
+    rf"(?P<num>{_ARABIC}(?:[kw千万亿百](?:[0-9]+(?:\.[0-9]+)?|[{CN_DIGITS}])?)*"
+    rf"|[{CN}][{CN}点]*)"
+    rf"(?P<post>%)?"
+)
+UNIT = re.compile(r"\s*(?:多|来|余)?\s*(块钱|块|元钱|元|个多月|个月|年半|年|周岁|岁|天|日|类|级|月|次|个|号)?")
+DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*[日号]?|月)")
+CLAUSE = re.compile(r"[，,。；;！!？?\n、：:]")
+
+
+def _words(*groups: str) -> re.Pattern:
+    return re.compile("|".join(groups))
+
+
+AVG_WORDS = _words("社平", "平均工资", "社会平均", "计发基数", "在岗职工")
+ACCOUNT_WORDS = _words("账户", "帐户")
+INDEX_WORDS = _words("指数")
+OWED_WORDS = _words("欠", "未缴", "未交", "没交", "没缴", "滞纳", "少交", "漏交")
+BASE_WORDS = _words("基数", "档次", "按")
+WAGE_WORDS = _words("工资", "月薪", "薪水", "薪资", "收入", "底薪", "挣", "赚", "到手", "拿", "月入")
+YEAR_WAGE_WORDS = _words("年薪", "年收入", "一年挣", "一年赚")
+SHORT_WORDS = _words("差", "不够", "不足", "缺", "少", "补缴", "补交", "补")
+PAID_WORDS = _words("交", "缴", "参保", "工龄", "累计", "上了", "买了", "干了", "上班", "有")
+PAID_AFTER = _words("社保", "养老", "医保", "医疗", "失业", "保险", "的")
+LATE_WORDS = _words("拖", "欠", "晚", "逾期", "迟", "超")
+RATE_WORDS = _words("费率", "比例", "工伤", "税")
+SHARE_WORDS = _words("基数", "档", "社平", "平均工资")
+AGE_WORDS = _words("退休年龄", "年龄", "年纪")
+
+GENDER = re.compile(r"(?<![子儿孙外])(男|女)(?!儿|朋友|婿|友)")
+INSURANCE = {"pension": "养老", "medical": "医保|医疗|看病", "unemployment": "失业",
+             "work_injury": "工伤", "maternity": "生育"}
+GROUPS = {"hard_to_employ": "就业困难|困难人员", "graduate": "毕业生|大学生|应届",
+          "veteran": "退役|退伍|军人|复员|转业"}
+SHARE_LEVEL = {"floor": "最低基数|最低档|最低标准|最低的基数|最低的档|按最低|最低那档|最少的",
+               "cap": "最高基数|最高档|最高标准|按最高|最高那档"}
+HOTLINES = {"12333", "12351", "12345"}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One thing read from a question: what it is, its value and unit, where it was."""
+
+    kind: str  # wage base avg_wage account index amount money yearly_wage years_paid years_short years
+    #            age days rate share share_level risk_class gender insurance group date number
+    value: Decimal | int | str | dt.date
+    unit: str = ""
+    start: int = 0
+    end: int = 0
+    note: str = ""  # the key of an assumption text, when the reading was converted
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    try:
+        import opencc
+
+        return opencc.OpenCC("t2s")
+    except Exception:  # noqa: BLE001 - without opencc we read simplified text only
+        return None
+
+
+def normalise(text: object) -> str:
+    """Simplified, half-width, lower-case text without control characters, at most MAX_CHARS long."""
+    if not isinstance(text, str):
+        return ""
+    text = text[:MAX_CHARS]
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") else c for c in text)
+    text = unicodedata.normalize("NFKC", text)
+    converter = _t2s()
+    if converter is not None:
+        try:
+            text = converter.convert(text)
+        except Exception:  # noqa: BLE001 - a converter failure leaves the text as it was
+            pass
+    return text.translate(CAPITALS).lower()
+
+
+def _to_decimal(value: object) -> Decimal | None:
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return d if d.is_finite() else None
+
+
+def _cn2an(text: str) -> Decimal | None:
+    try:
+        return _to_decimal(cn2an.cn2an(text, "normal"))
+    except Exception:  # noqa: BLE001 - cn2an raises several kinds on text it does not take
+        return None
+
+
+def _arabic_to_cn(match: re.Match) -> str:
+    try:
+        return cn2an.an2cn(match.group(0))
+    except Exception:  # noqa: BLE001
+        return match.group(0)
+
+
+def parse_number(token: str) -> Decimal | None:
+    """One number as written, without unit words: 4500, 4,500, 4.5k, 4千5, 1.2万, 四千五, 一万二."""
+    s = normalise(token).strip().replace(",", "")
+    if not s or len(s) > MAX_TOKEN:
+        return None
+    if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", s):
+        return _to_decimal(s)
+    if re.fullmatch(rf"[{CN_DIGITS}]{{2}}", s):
+        return None  # 三四, 七八: a range, not a number
+    if re.fullmatch(r"[0-9]+点[0-9]+", s):
+        return _to_decimal(s.replace("点", "."))
+    mantissa = re.fullmatch(r"(.+?)([kw千万亿])", s)
+    if mantissa and re.search(r"[.点]", mantissa.group(1)):
+        head = parse_number(mantissa.group(1))
+        return None if head is None else head * MULTIPLIER[mantissa.group(2)]
+    s = s.replace("k", "千").replace("w", "万")
+    s = re.sub(r"[0-9]+(?:\.[0-9]+)?", _arabic_to_cn, s)
+    return _cn2an(s)
+
+
+def _tokens(text: str, skip: list[tuple[int, int]]):
+    """Number tokens (match, value, percent divisor) outside the skipped spans."""
+    for m in TOKEN.finditer(text):
+        if any(a <= m.start() < b for a, b in skip):
+            continue
+        num = m.group("num")
+        after = text[m.end("num"):m.end("num") + 2]
+        before = text[max(0, m.start() - 1):m.start()]
+        if after.startswith("分之") or after.startswith("几") or before == "几":
+            continue
+        end = m.end()
+        if re.search(r"[百千万kw][一两]$", num) and text[m.end("num"):].startswith("个"):
+            num, end = num[:-1], end - 1  # 三千一个月: "一个月", not 3100
+        value = parse_number(num)
+        if value is None:
+            continue
+        divisor = 1000 if m.group("pre") == "千分之" else 100 if (m.group("pre") or m.group("post")) else 1
+        yield m, num, end, value, divisor
+
+
+def _left(text: str, start: int, floor: int) -> str:
+    left = text[max(floor, start - 12):start]
+    cut = [c.end() for c in CLAUSE.finditer(left)]
+    return left[cut[-1]:] if cut else left
+
+
+def _right(text: str, end: int) -> str:
+    return CLAUSE.split(text[end:end + 8], maxsplit=1)[0]
+
+
+def _classify(value: Decimal, unit: str, token: str, left: str, right: str, pct: bool) -> tuple[str, Decimal, str]:
+    """(kind, value, note) of a number from its unit and the words around it."""
+    if pct:
+        if SHARE_WORDS.search(left + right) or (value >= Decimal("0.3") and not RATE_WORDS.search(left)):
+            return "share", value, ""
+        return "rate", value, ""
+    if unit in ("岁", "周岁"):
+        return "age", value, ""
+    if unit == "天" or (unit == "日" and not left.endswith("月")):
+        return "days", value, ""
+    if unit == "类" or (left.endswith("第") and right.startswith("类")):
+        return "risk_class", value, ""
+    if unit in ("年", "年半", "个月", "个多月"):
+        years = value + Decimal("0.5") if unit == "年半" else value / 12 if "月" in unit else value
+        if unit == "年" and value >= 1900 and not PAID_WORDS.search(left):
+            return "number", value, ""  # 2019年: a calendar year
+        if SHORT_WORDS.search(left):
+            return "years_short", years, ""
+        if "月" in unit and LATE_WORDS.search(left):
+            return "days", value * 30, "months_as_days"
+        if value == 1 and unit in ("年", "个月") and not re.search(r"[了过满够]\s*$", left):
+            return "period", value, ""  # 一年交多少, 交一个月多少: a period, not years paid
+        if PAID_WORDS.search(left) or PAID_AFTER.match(right):
+            return "years_paid", years, ""
+        return "years", years, ""
+    if unit in ("级", "月", "次", "个", "号", "日"):
+        return "number", value, ""
+    money = unit in ("块钱", "块", "元钱", "元") or bool(re.search(r"[kw千万亿]", token))
+    for kind, words in (("avg_wage", AVG_WORDS), ("account", ACCOUNT_WORDS), ("yearly_wage", YEAR_WAGE_WORDS),
+                        ("amount", OWED_WORDS), ("base", BASE_WORDS), ("wage", WAGE_WORDS)):
+        if words.search(left):
+            return kind, value, ""
+    if INDEX_WORDS.search(left) and not money:
+        return "index", value, ""
+    if AGE_WORDS.search(left) and not money:
+        return "age", value, ""
+    if re.match(r"的?(工资|月薪|收入)", right):
+        return "wage", value, ""
+    if money:
+        return "money", value, ""
+    return "number", value, ""
+
+
+def read(text: object) -> list[Reading]:
+    """Everything a question says with numbers or choice words, in the order written."""
+    try:
+        return _read(normalise(text))
+    except Exception:  # noqa: BLE001 - a reader must never break the answering path
+        return []
+
+
+def _read(text: str) -> list[Reading]:
+    out: list[Reading] = []
+    skip: list[tuple[int, int]] = []
+    for m in DATE.finditer(text):
+        try:
+            day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
+        except ValueError:
+            continue
+        out.append(Reading("date", day, "", m.start(), m.end()))
+        skip.append((m.start(), m.end()))
+    for m in re.finditer(rf"(?<![{CN}0-9])半年", text):
+        out.append(Reading(_classify(Decimal(1), "年", "", _left(text, m.start(), 0), _right(text, m.end()),
+                                     False)[0], Decimal("0.5"), "年", m.start(), m.end()))
+    previous_end = 0
+    for m, token, end, value, divisor in _tokens(text, skip):
+        pct = divisor != 1
+        unit_match = UNIT.match(text, end)
+        unit = "" if pct else (unit_match.group(1) or "")
+        stop = end if pct else unit_match.end()
+        if not pct and not unit and token in HOTLINES:
+            previous_end = stop
+            continue
+        left, right = _left(text, m.start(), previous_end), _right(text, stop)
+        kind, val, note = _classify(value / divisor, unit, token, left, right, pct)
+        out.append(Reading(kind, val, "%" if pct else unit, m.start(), stop, note))
+        previous_end = stop
+    out.extend(_words_read(text))
+    out.sort(key=lambda r: r.start)
+    return out
+
+
+def _words_read(text: str) -> list[Reading]:
+    out = [Reading("gender", "male" if m.group(1) == "男" else "female", "", m.start(), m.end())
+           for m in GENDER.finditer(text)]
+    for table, kind in ((INSURANCE, "insurance"), (GROUPS, "group"), (SHARE_LEVEL, "share_level")):
+        for value, pattern in table.items():
+            out.extend(Reading(kind, value, "", m.start(), m.end()) for m in re.finditer(pattern, text))
+    return out
+
+
+def read_number(text: object) -> Decimal | None:
+    """The first number of a short answer, percent applied: '四千五' -> 4500, '1%' -> 0.01, '半年' -> 0.5."""
+    for r in read(text):
+        if isinstance(r.value, Decimal) and r.kind != "date":
+            return r.value
+    return None
+
+
+def first(readings: list[Reading], *kinds: str) -> Reading | None:
+    """The first reading of the kinds, trying them in the order given."""
+    for kind in kinds:
+        for r in readings:
+            if r.kind == kind:
+                return r
+    return None

@@ -1,0 +1,107 @@
+"""The calculators by name, and turning raw inputs (CLI strings, stored dialog values) into typed ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from . import benefits, contribution
+from .core import CalcInputError, CalcResult, calculator_names, calculator_spec, input_spec, text
+from .numbers import normalise, read_number
+from .parameters import ParameterError, value_at
+
+FUNCTIONS: dict[str, Callable[..., CalcResult]] = {
+    "contribution": contribution.contribution,
+    "work_injury_premium": contribution.work_injury_premium,
+    "pension": benefits.pension,
+    "catch_up": benefits.catch_up,
+    "late_fee": benefits.late_fee,
+    "flexible": contribution.flexible,
+    "medical_years": benefits.medical_years,
+    "unemployment": benefits.unemployment,
+}
+assert set(FUNCTIONS) == set(calculator_names()), "inputs.yaml and FUNCTIONS must name the same calculators"
+
+NAMES = list(FUNCTIONS)
+SHARE_LEVELS = {"floor": "base.floor_share", "cap": "base.cap_share"}
+
+
+def choice_value(name: str, raw: object) -> str | None:
+    """The canonical value of a choice input (male, pension, veteran) from a word a worker or script uses."""
+    word = normalise(str(raw)).strip()
+    table: dict[str, list[str]] = input_spec(name).get("values", {})
+    for value, words in table.items():
+        if word == value or word in (w.lower() for w in words):
+            return value
+    for value, words in table.items():  # 我是男的 / 医保吧: a known word inside a short answer
+        if len(word) <= 12 and any(len(w) > 1 and w.lower() in word for w in words):
+            return value
+    return None
+
+
+def coerce(name: str, raw: Any, on: dt.date) -> Any:
+    """A typed value for an input, from a string, number or stored JSON value; CalcInputError if unreadable."""
+    spec = input_spec(name)
+    label = spec["label"]
+    if raw is None:
+        return None
+    kind = spec["type"]
+    if kind == "choice":
+        value = choice_value(name, raw)
+        if value is None:
+            raise CalcInputError(name, text(f"errors.{name}") if name in ("gender", "insurance", "group")
+                                 else text("errors.unreadable", label=label, value=raw))
+        return value
+    if kind == "date":
+        if isinstance(raw, dt.date):
+            return raw
+        try:
+            return dt.date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise CalcInputError(name, text("errors.date")) from None
+    if name == "share" and str(raw) in SHARE_LEVELS:
+        return Decimal(value_at(SHARE_LEVELS[str(raw)], on).value)
+    value = raw if isinstance(raw, Decimal) else _number(raw)
+    if value is None:
+        raise CalcInputError(name, text("errors.unreadable", label=label, value=str(raw)[:40]))
+    if kind == "int":
+        if value != value.to_integral_value():
+            raise CalcInputError(name, text("errors.whole", label=label))
+        return int(value)
+    return value
+
+
+def _number(raw: Any) -> Decimal | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float):
+        raw = str(raw)
+    try:
+        value = Decimal(str(raw).strip())
+        return value if value.is_finite() else None
+    except ArithmeticError:
+        return read_number(str(raw))
+
+
+def compute(name: str, inputs: dict[str, Any], today: dt.date | None = None) -> CalcResult:
+    """Run a calculator on raw inputs (missing ones take their defaults); CalcInputError on bad input."""
+    if name not in FUNCTIONS:
+        raise CalcInputError("name", text("errors.unknown_calculator", name=name, names="、".join(NAMES)))
+    spec = calculator_spec(name)
+    on = coerce("date", inputs.get("date"), today or dt.date.today()) or today or dt.date.today()
+    kwargs: dict[str, Any] = {"on": on}
+    for input_name in spec["inputs"]:
+        if input_name == "date" or inputs.get(input_name) is None:
+            continue
+        kwargs[input_name] = coerce(input_name, inputs[input_name], on)
+    for input_name in spec["required"]:
+        if input_name not in kwargs:
+            raise CalcInputError(input_name, text("dialog.missing", title=spec["title"],
+                                                  missing=input_spec(input_name)["label"],
+                                                  example=spec["example"]))
+    try:
+        return FUNCTIONS[name](**kwargs)
+    except ParameterError as err:  # a parameter ended or missing on that date
+        raise CalcInputError("date", text("errors.no_data", detail=str(err))) from err
