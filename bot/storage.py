@@ -17,6 +17,7 @@ here, so no caller can store a raw one by mistake. Use as::
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -71,6 +72,10 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC")[:200]
 
 
+def _probe(target: str) -> None:
+    sqlite3.connect(target, uri=True).close()
+
+
 def migrations() -> list[tuple[int, str, str]]:
     """(version, name, sql) of every bot/migrations/NNNN_name.sql, in order."""
     folder = resources.files("bot").joinpath("migrations")
@@ -112,12 +117,13 @@ class Storage:
         self._last_attempt = time.monotonic()
         if self._hasher is None:
             self._hasher = Hasher(load_hash_key(self.path))
+        target = f"file:{self.path}?mode=ro" if self.read_only else str(self.path)
         try:
-            if self.read_only:
-                db = await aiosqlite.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
-            else:
+            if not self.read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = await aiosqlite.connect(self.path, isolation_level=None)
+            # Probe first: aiosqlite leaves its worker thread behind when the open itself fails.
+            await asyncio.to_thread(_probe, target)
+            db = await aiosqlite.connect(target, uri=True, isolation_level=None)
         except (sqlite3.Error, OSError) as exc:
             raise StorageError(f"{self.path}: {exc}") from exc
         try:
