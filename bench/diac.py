@@ -64,8 +64,8 @@ def write_faq(folder: Path, faq) -> None:
 
 
 def run_project(folder: Path, queries, answer_threshold: float):
-    from knowledge.loader import load_faq_strict
     from knowledge.lexicon import load_lexicon
+    from knowledge.loader import load_faq_strict
     from knowledge.matcher import Index
     from shebao.config import packaged_path
 

@@ -38,9 +38,7 @@ def clean(text: str) -> str:
     out = []
     for ch in text:
         cat = unicodedata.category(ch)
-        if cat[0] in "LN":
-            out.append(ch)
-        elif ch == "%":
+        if cat[0] in "LN" or ch == "%":
             out.append(ch)
         else:  # punctuation, emoji, control, right-to-left marks, zero-width joiners
             out.append(" ")

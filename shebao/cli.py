@@ -1,0 +1,209 @@
+"""The `shebao` command: ask, chat, faq, calc, run (see shared/interfaces.md)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from pathlib import Path
+
+from knowledge.model import FAQError
+from shebao.config import Config, ConfigError, load_config
+
+
+def _common() -> argparse.ArgumentParser:
+    # SUPPRESS keeps a sub-command's default from hiding the same option given before it
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
+                        help="config file (default ./config.yaml when present, else built-in defaults)")
+    common.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS,
+                        help="an FAQ folder to use instead of the configured one")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(prog="shebao", parents=[common],
+                                     description="社保助手: answers workers' social-insurance questions.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = sub.add_parser("ask", parents=[common], help="answer one question (or many with --jsonl)")
+    ask.add_argument("question", nargs="*", help="the question (words are joined with spaces)")
+    mode = ask.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="print one JSON object")
+    mode.add_argument("--jsonl", action="store_true", help="read questions from standard input, one per line")
+
+    sub.add_parser("chat", parents=[common], help="chat in the terminal (same answers as the bot)")
+
+    faq = sub.add_parser("faq", parents=[common], help="check, list and test the FAQ")
+    faq_sub = faq.add_subparsers(dest="faq_command", metavar="ACTION")
+    faq_sub.add_parser("check", parents=[common], help="validate the FAQ files; one PATH:LINE: message per problem")
+    listing = faq_sub.add_parser("list", parents=[common], help="list the entries")
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    faq_sub.add_parser("test", parents=[common], help="does each phrasing, taken out, still find its own entry?")
+
+    try:
+        from calculators import cli as calc_cli
+    except ImportError:  # pragma: no cover - the calculators package ships with the project
+        calc_cli = None
+    if calc_cli is not None:
+        calc_cli.register(sub, parents=[common])
+
+    sub.add_parser("run", parents=[common], help="run the Telegram bot")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return load_config(getattr(args, "config", None), getattr(args, "knowledge", None))
+
+
+def _stdout() -> io.TextIOBase:
+    # Answers are Chinese: write UTF-8 whatever the terminal's locale says.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8", errors="replace")
+    return sys.stdout
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from shebao.service import build_answerer
+
+    answerer = build_answerer(_config(args))
+    out = _stdout()
+    if args.jsonl:
+        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
+        for line in stream:
+            reply = answerer.answer(line.rstrip("\r\n"), one_shot=True)
+            out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+            out.flush()
+        return 0
+    question = " ".join(args.question)
+    if not args.question and not sys.stdin.isatty():
+        question = sys.stdin.buffer.read().decode("utf-8", errors="replace").strip()
+    reply = answerer.answer(question, one_shot=True)
+    if args.json:
+        out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+    else:
+        out.write(reply.text + "\n")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from shebao.service import build_answerer
+
+    answerer = build_answerer(_config(args))
+    out = _stdout()
+    interactive = sys.stdin.isatty()
+    if interactive:
+        out.write("社保助手：有社保的问题直接问我（输入“退出”或按 Ctrl-D 结束）。\n")
+    state = None
+    stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if not interactive else None
+    while True:
+        try:
+            line = input("你：") if interactive else stream.readline()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not interactive and line == "":
+            break
+        line = line.strip()
+        if line in ("退出", "exit", "quit"):
+            break
+        if not line:
+            continue
+        reply = answerer.answer(line, state)
+        state = reply.calc_state
+        out.write(f"社保助手：{reply.text}\n")
+        if reply.choices:
+            out.write("  可选：" + " / ".join(label for label, _ in reply.choices) + "\n")
+        out.flush()
+    return 0
+
+
+def cmd_faq(args: argparse.Namespace) -> int:
+    cfg = _config(args)
+    out = _stdout()
+    if args.faq_command == "check":
+        from knowledge.check import check
+
+        params = _parameters_folder()
+        problems = check(cfg.faq_path, cfg.lexicon_path, stale_after_days=cfg.stale_after_days,
+                         answer_threshold=cfg.answer_threshold, parameters=params)
+        errors = [p for p in problems if p.severity == "error"]
+        for p in problems:
+            out.write(f"{p}\n" if p.severity == "error" else f"{p.path}:{p.line}: warning: {p.message}\n")
+        if not errors:
+            sys.stderr.write(f"FAQ ok: {cfg.faq_path}\n")
+        return 1 if errors else 0
+    if args.faq_command == "list":
+        from knowledge.loader import load_faq_strict
+
+        entries = load_faq_strict(cfg.faq_path)
+        rows = [{"id": e.id, "question": e.question, "source": e.source, "as_of": e.as_of.isoformat()}
+                for e in entries]
+        if args.json:
+            out.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+        else:
+            for r in rows:
+                out.write(f"{r['id']}\t{r['question']}\t{r['as_of']}\n")
+        return 0
+    if args.faq_command == "test":
+        from knowledge.check import held_out
+        from shebao.service import build_answerer
+
+        index = build_answerer(cfg).index
+        failures = 0
+        results = held_out(index)
+        for d, found, score in results:
+            entry = index.entries[index.doc_entry[d]]
+            if found != entry.id or score < cfg.answer_threshold:
+                failures += 1
+                got = f"{found} ({score:.0f})" if found else "nothing"
+                out.write(f"{entry.path}:{entry.line}: {entry.id}: {index.doc_phrasing[d]!r} finds {got}\n")
+        out.write(f"{len(results) - failures} of {len(results)} phrasings find their own entry when taken out\n")
+        return 1 if failures else 0
+    sys.stderr.write("usage: shebao faq {check,list,test}\n")
+    return 2
+
+
+def _parameters_folder() -> Path | None:
+    try:
+        from calculators.parameters import FOLDER
+    except ImportError:  # pragma: no cover
+        return None
+    return Path(FOLDER)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.app import run
+
+    return run(_config(args))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handlers = {"ask": cmd_ask, "chat": cmd_chat, "faq": cmd_faq, "run": cmd_run}
+    try:
+        if args.command == "calc":
+            from calculators import cli as calc_cli
+
+            return calc_cli.run(args)
+        if args.command not in handlers:
+            parser.print_help()
+            return 2
+        return handlers[args.command](args)
+    except ConfigError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    except FAQError as exc:
+        for problem in exc.problems:
+            sys.stderr.write(f"{problem}\n")
+        return 1
+    except BrokenPipeError:  # `shebao ask --jsonl | head`
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

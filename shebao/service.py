@@ -1,0 +1,169 @@
+"""The answering path shared by the CLI and the bot: calculators first, then the FAQ, else help."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # TEMP until calculators.dialog lands
+    from calculators import dialog
+except ImportError:
+    dialog = None
+from knowledge.lexicon import load_lexicon
+from knowledge.loader import load_faq_strict
+from knowledge.matcher import Index, MatchResult, confidence
+from knowledge.model import Entry, FAQError, Problem
+from shebao.config import Config
+from shebao.privacy import mask
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_LIMIT = 4096
+MAX_SUGGESTIONS = 3
+
+
+@cache
+def texts() -> dict[str, str]:
+    """The answering path's user-facing sentences (shebao/texts.yaml)."""
+    return yaml.safe_load(resources.files("shebao").joinpath("texts.yaml").read_text(encoding="utf-8"))
+
+
+@dataclass
+class Reply:
+    """What the worker gets for one message, and why."""
+
+    q: str
+    kind: str  # "faq" | "calc" | "none"
+    id: str | None
+    best: str | None
+    score: float
+    suggestions: list[str]
+    text: str
+    entry: Entry | None = None
+    calc_state: dialog.CalcState | None = None
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    private: bool = False  # about the worker's own figures or numbers: move to a private chat in groups
+
+    def to_json(self) -> dict[str, Any]:
+        return {"q": self.q, "kind": self.kind, "id": self.id, "best": self.best,
+                "score": round(float(self.score), 1), "suggestions": list(self.suggestions), "reply": self.text}
+
+
+def format_entry(entry: Entry) -> str:
+    """An FAQ answer as the worker sees it, with its source and date, within Telegram's limit."""
+    footer = texts()["footer"].format(source=entry.source, as_of=entry.as_of.isoformat())
+    body = entry.answer.strip()
+    room = TELEGRAM_LIMIT - len(footer) - 2
+    if len(body) > room:
+        body = body[: room - 1] + "…"
+    return f"{body}\n\n{footer}"
+
+
+class Answerer:
+    """Answers one message at a time from a built index; pure apart from logging."""
+
+    def __init__(self, index: Index, config: Config, faq_path: Path | None = None):
+        self.index = index
+        self.config = config
+        self.faq_path = faq_path
+        self.entries = index.entries
+        self._by_id = {e.id: e for e in self.entries}
+
+    def entry(self, faq_id: str) -> Entry | None:
+        return self._by_id.get(faq_id)
+
+    def suggestion_label(self, faq_id: str) -> str:
+        entry = self._by_id.get(faq_id)
+        label = (entry.question if entry else faq_id).rstrip("？?")
+        return label if len(label) <= 30 else label[:29] + "…"
+
+    def search(self, text: str, limit: int = 10) -> list[tuple[Entry, float]]:
+        """Entries for inline mode, best first; weak matches are left out."""
+        result = self.index.match(text or "", limit=limit)
+        floor = self.config.suggest_threshold
+        return [(c.entry, c.score if i == 0 else confidence(c.similarity, c.coverage, 0.0))
+                for i, c in enumerate(result.candidates) if (c.score if i == 0 else confidence(c.similarity, c.coverage, 0.0)) >= floor]
+
+    def answer(self, text: str, state: dialog.CalcState | None = None, *, one_shot: bool = False) -> Reply:
+        """The reply to one message; never raises."""
+        text = text if isinstance(text, str) else ""
+        try:
+            return self._answer(text, state, one_shot)
+        except Exception:  # a bug must not cost the worker an answer
+            log.exception("answering failed for %r", mask(text[:200]))
+            t = texts()
+            return Reply(text, "none", None, None, 0.0, [], f"{t['help']}")
+
+    def _answer(self, text: str, state: dialog.CalcState | None, one_shot: bool) -> Reply:
+        if state is not None and not one_shot and dialog:
+            turn = dialog.advance(state, text, one_shot=False)
+            if turn is not None:
+                return self._calc_reply(text, state.name, turn, self.index.match(text))
+        match = self.index.match(text)
+        calc = dialog.detect(text) if dialog else None
+        if calc is not None:
+            turn = dialog.advance(calc, None, one_shot=one_shot)
+            if turn is not None:
+                return self._calc_reply(text, calc.name, turn, match)
+        return self._faq_reply(text, match)
+
+    def _calc_reply(self, text: str, name: str, turn: dialog.CalcTurn, match: MatchResult) -> Reply:
+        best = match.best
+        return Reply(
+            q=text, kind="calc", id=f"calc:{name}", best=best.entry.id if best else None,
+            score=best.score if best else 0.0, suggestions=[], text=_fit(turn.text),
+            calc_state=None if turn.done else turn.state, choices=list(turn.choices), private=True,
+        )
+
+    def _faq_reply(self, text: str, match: MatchResult) -> Reply:
+        t = texts()
+        best = match.best
+        private = mask(text) != text
+        if match.chitchat or best is None:
+            body = t["greeting"] if match.chitchat and text.strip() else t["help"]
+            return Reply(text, "none", None, None, 0.0, [], body, private=private)
+        if best.score >= self.config.answer_threshold:
+            return Reply(text, "faq", best.entry.id, best.entry.id, best.score, [], format_entry(best.entry),
+                         entry=best.entry, private=private)
+        suggestions = []
+        if best.score >= self.config.suggest_threshold:
+            suggestions = [best.entry.id] + [
+                c.entry.id for c in match.candidates[1:] if confidence(c.similarity, c.coverage, 0.0) >= self.config.suggest_threshold
+            ]
+            suggestions = suggestions[:MAX_SUGGESTIONS]
+        if suggestions:
+            lines = [t["suggest_intro"]]
+            lines += [f"{i}. {self.entry(s).question}" for i, s in enumerate(suggestions, 1)]
+            lines += [t["suggest_outro"], t["hotline"]]
+            body = "\n".join(lines)
+        else:
+            body = t["help"]
+        return Reply(text, "none", None, best.entry.id, best.score, suggestions, body, private=private)
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= TELEGRAM_LIMIT else text[: TELEGRAM_LIMIT - 1] + "…"
+
+
+def build_answerer(config: Config, faq_path: Path | None = None) -> Answerer:
+    """Load, check and index the FAQ; raises FAQError (with PATH:LINE problems) when it has errors."""
+    folder = Path(faq_path or config.faq_path)
+    lexicon = load_lexicon(config.lexicon_path)
+    errors = [p for p in lexicon.problems if p.severity == "error"]
+    if errors:
+        raise FAQError(errors)
+    entries = load_faq_strict(folder)
+    too_long = [
+        Problem(e.path, e.line, f"entry {e.id}: answer is {len(format_entry(e))} characters with its footer, "
+                f"over Telegram's {TELEGRAM_LIMIT}")
+        for e in entries if len(e.answer) + 200 > TELEGRAM_LIMIT
+    ]
+    if too_long:
+        raise FAQError(too_long)
+    return Answerer(Index(entries, lexicon), config, folder)
