@@ -23,6 +23,14 @@ def _calc_state_class() -> Any:
     return CalcState
 
 
+def _chitchat(answerer: Any, reply: Any) -> bool:
+    """Greetings and thanks got no FAQ answer but are not questions staff should see."""
+    if getattr(reply, "chitchat", None) is not None:
+        return bool(reply.chitchat)
+    index = getattr(answerer, "index", None)
+    return reply.best is None and index is not None and bool(index.is_chitchat(reply.q))
+
+
 def is_group(chat: Chat | None) -> bool:
     return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
 
@@ -77,7 +85,8 @@ async def answer_question(update: Update, context: Context, question: str, via: 
     # Store first: what was asked and answered must survive a failed send.
     question_id = await storage.record_question(
         user_id=user.id, chat_type=chat.type, via=via, text=question, kind=reply.kind, answer_id=reply.id,
-        best_id=reply.best, score=reply.score, suggestions=reply.suggestions)
+        best_id=reply.best, score=reply.score, suggestions=reply.suggestions,
+        queue=reply.kind == "none" and not _chitchat(context.answerer, reply))
     turn = None
     if reply.calc_state is not None:
         turn = await storage.save_conversation(chat.id, user.id, reply.calc_state.to_json(), reply.choices)

@@ -23,6 +23,7 @@ from telegram import (
 from telegram.constants import MessageLimit
 
 from bot.records import Stats, UnansweredGroup
+from shebao.service import format_entry
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_SUGGESTIONS = 3
@@ -194,9 +195,8 @@ def answer_group(reply: Any, *, username: str, question_id: int | None, turn: in
 
 
 def entry_text(entry: Any) -> str:
-    """An FAQ entry in full, as a deep link or an inline share shows it."""
-    return fit(text("entry", question=entry.question.strip(), answer=entry.answer.strip(),
-                    source=entry.source.strip(), as_of=entry.as_of))
+    """An FAQ entry in full with its question on top, as a deep link or an inline share shows it."""
+    return fit(text("entry", question=entry.question.strip(), answer=format_entry(entry)))
 
 
 def entry_message(entry: Any, *, username: str, question_id: int | None, short: bool = False) -> Outgoing:

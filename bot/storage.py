@@ -230,8 +230,9 @@ class Storage:
 
     async def record_question(self, *, user_id: int | None, chat_type: str, via: str, text: str, kind: str,
                               answer_id: str | None, best_id: str | None, score: float | None,
-                              suggestions: Sequence[str] = ()) -> int | None:
-        """Store a question and what was answered (masked, hashed); its id, or None if storage failed."""
+                              suggestions: Sequence[str] = (), queue: bool | None = None) -> int | None:
+        """Store a question and what was answered (masked, hashed); its id, or None if storage failed.
+        QUEUE puts it on the unanswered queue (default: when kind is "none")."""
         masked = mask(text)
         statements = [(
             "INSERT INTO questions (asked_at, user_hash, chat_type, via, text, kind, answer_id, best_id, "
@@ -239,7 +240,7 @@ class Storage:
             (_now(), self.user_hash(user_id), chat_type, via, masked, kind, answer_id, best_id, score,
              json.dumps(list(suggestions))),
         )]
-        if kind == "none":
+        if kind == "none" if queue is None else queue:
             # unanswered.question_id is its rowid, so the last row id is the question's either way
             statements.append((
                 "INSERT INTO unanswered (question_id, text_key) VALUES (last_insert_rowid(), ?)",

@@ -100,7 +100,7 @@ class Fault:
 class BotApiStub:
     """The stand-in server. Thread-safe; start() and stop() it around a test."""
 
-    def __init__(self, max_poll: float = 0.5, token: str = TOKEN):
+    def __init__(self, max_poll: float = 0.2, token: str = TOKEN):
         self.token = token
         self.max_poll = max_poll
         self._cond = threading.Condition()
@@ -126,7 +126,8 @@ class BotApiStub:
         Handler.stub = stub
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="botapi-stub", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="botapi-stub",
+                                        daemon=True)
         self._thread.start()
         return self
 
