@@ -37,6 +37,7 @@ def add_words(lexicon: Lexicon, extra: set[str] = frozenset()) -> None:
     jieba = _jieba()
     for word, freq, tag in lexicon.words:
         jieba.add_word(word, freq, tag)
+        jieba.add_word(lexicon.rewrite(word), freq, tag)  # its canonical spelling (缴费基数 -> 交费基数)
     for word in extra:
         if len(word) > 1 and _CJK.search(word):
             jieba.add_word(word)
