@@ -86,7 +86,9 @@ def catch_up(*, years: Decimal, on: dt.date, base: Decimal | None = None,
     the flexible-worker rate, medical at the employee total rate."""
     check_range("years", years)
     book = Book("catch_up", on)
-    insurance = insurance or book.default("insurance")
+    if insurance is None:
+        insurance = book.default("insurance")
+        book.assume("insurance_default", insurance=text(f"insurance.{insurance}"))
     if insurance not in {"pension", "medical"}:
         raise CalcInputError("insurance", text("errors.insurance"))
     if base is None:
@@ -122,13 +124,20 @@ def late_fee(*, amount: Decimal, days: int, on: dt.date) -> CalcResult:
     return book.done(fee=fee)
 
 
-def medical_years(*, gender: str, years: Decimal, on: dt.date, base: Decimal | None = None) -> CalcResult:
+def medical_years(*, years: Decimal, on: dt.date, gender: str | None = None,
+                  base: Decimal | None = None) -> CalcResult:
     """Years of medical insurance still needed at retirement (required years − years paid), and what
     paying them in one sum costs at the employee total rate."""
-    if gender not in {"male", "female"}:
-        raise CalcInputError("gender", text("errors.gender"))
     check_range("years", years)
     book = Book("medical_years", on)
+    if gender is None:
+        gender = book.default("gender")
+        other = "female" if gender == "male" else "male"
+        other_required = book.value(f"medical.required_years.{other}")
+        book.assume("gender_default", gender=text(f"gender.{gender}"), other=text(f"gender.{other}"),
+                    required=num(other_required), needed=num(max(other_required - years, Decimal(0))))
+    if gender not in {"male", "female"}:
+        raise CalcInputError("gender", text("errors.gender"))
     book.used.update(gender=gender, years=years)
     required = book.value(f"medical.required_years.{gender}")
     needed = max(required - years, Decimal(0))

@@ -34,6 +34,9 @@ TOKEN = re.compile(
 )
 UNIT = re.compile(r"\s*(?:多|来|余)?\s*(块钱|块|元钱|元|个多月|个月|年半|年|周岁|岁|天|日|类|级|月|次|个|号)?")
 DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*[日号]?|月)")
+POWER = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(?:\^|\*\*|的\s*(?=[0-9]{1,4}\s*次方))\s*([0-9]{1,4})(?:\s*次方)?"
+                   r"|([0-9]+(?:\.[0-9]+)?)e([0-9]{1,4})")
+MAX_EXPONENT = 400
 CLAUSE = re.compile(r"[，,。；;！!？?\n、：:]")
 
 
@@ -48,7 +51,8 @@ OWED_WORDS = _words("欠", "未缴", "未交", "没交", "没缴", "滞纳", "�
 BASE_WORDS = _words("基数", "档次", "按")
 WAGE_WORDS = _words("工资", "月薪", "薪水", "薪资", "收入", "底薪", "挣", "赚", "到手", "拿", "月入")
 YEAR_WAGE_WORDS = _words("年薪", "年收入", "一年挣", "一年赚")
-SHORT_WORDS = _words("差", "不够", "不足", "缺", "少", "补缴", "补交", "补")
+SHORT_WORDS = _words("差(?!不多)", "缺", "少", "补缴", "补交", "补")
+TARGET_WORDS = _words("不够", "不足", "不满", "凑够", "凑满", "要满", "才够", "够不够")
 PAID_WORDS = _words("交", "缴", "参保", "工龄", "累计", "上了", "买了", "干了", "上班", "有")
 PAID_AFTER = _words("社保", "养老", "医保", "医疗", "失业", "保险", "的")
 LATE_WORDS = _words("拖", "欠", "晚", "逾期", "迟", "超")
@@ -70,8 +74,9 @@ HOTLINES = {"12333", "12351", "12345"}
 class Reading:
     """One thing read from a question: what it is, its value and unit, where it was."""
 
-    kind: str  # wage base avg_wage account index amount money yearly_wage years_paid years_short years
-    #            age days rate share share_level risk_class gender insurance group date number
+    kind: str  # wage base avg_wage account index amount money yearly_wage years_paid years_short
+    #            years_target years period age days rate share share_level risk_class gender insurance
+    #            group date number
     value: Decimal | int | str | dt.date
     unit: str = ""
     start: int = 0
@@ -147,8 +152,22 @@ def parse_number(token: str) -> Decimal | None:
     return _cn2an(s)
 
 
+def _powers(text: str):
+    """10的20次方, 10^20, 1e20: absurd sizes are read as such so they get a range message."""
+    for m in POWER.finditer(text):
+        try:
+            if m.group(1):
+                value = Decimal(m.group(1)) ** min(int(m.group(2)), MAX_EXPONENT)
+            else:
+                value = Decimal(m.group(3)) * Decimal(10) ** min(int(m.group(4)), MAX_EXPONENT)
+        except ArithmeticError:  # 0 的 0 次方
+            value = None
+        if value is not None:
+            yield m, value
+
+
 def _tokens(text: str, skip: list[tuple[int, int]]):
-    """Number tokens (match, value, percent divisor) outside the skipped spans."""
+    """Number tokens (match, token text, end, value, percent divisor) outside the skipped spans."""
     for m in TOKEN.finditer(text):
         if any(a <= m.start() < b for a, b in skip):
             continue
@@ -193,6 +212,8 @@ def _classify(value: Decimal, unit: str, token: str, left: str, right: str, pct:
         years = value + Decimal("0.5") if unit == "年半" else value / 12 if "月" in unit else value
         if unit == "年" and value >= 1900 and not PAID_WORDS.search(left):
             return "number", value, ""  # 2019年: a calendar year
+        if TARGET_WORDS.search(left):
+            return "years_target", years, ""  # 不够十五年: the years required, not the years short
         if SHORT_WORDS.search(left):
             return "years_short", years, ""
         if "月" in unit and LATE_WORDS.search(left):
@@ -241,8 +262,14 @@ def _read(text: str) -> list[Reading]:
     for m in re.finditer(rf"(?<![{CN}0-9])半年", text):
         out.append(Reading(_classify(Decimal(1), "年", "", _left(text, m.start(), 0), _right(text, m.end()),
                                      False)[0], Decimal("0.5"), "年", m.start(), m.end()))
+    found = []
+    for m, value in _powers(text):
+        found.append((m, m.group(0), m.end(), value, 1))
+        skip.append((m.start(), m.end()))
+    found += list(_tokens(text, skip))
+    found.sort(key=lambda f: f[0].start())
     previous_end = 0
-    for m, token, end, value, divisor in _tokens(text, skip):
+    for m, token, end, value, divisor in found:
         pct = divisor != 1
         unit_match = UNIT.match(text, end)
         unit = "" if pct else (unit_match.group(1) or "")

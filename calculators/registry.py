@@ -65,7 +65,8 @@ def coerce(name: str, raw: Any, on: dt.date) -> Any:
         return Decimal(value_at(SHARE_LEVELS[str(raw)], on).value)
     value = raw if isinstance(raw, Decimal) else _number(raw)
     if value is None:
-        raise CalcInputError(name, text("errors.unreadable", label=label, value=str(raw)[:40]))
+        message = text("errors.unreadable", label=label, value=str(raw)[:40])
+        raise CalcInputError(name, message + ("。" + spec["range"] if "range" in spec else ""))
     if kind == "int":
         if value != value.to_integral_value():
             raise CalcInputError(name, text("errors.whole", label=label))

@@ -1,0 +1,163 @@
+"""From a question in words to a calculated reply, asking one short follow-up at a time when needed.
+
+The answering service calls `detect(question)`; when it returns a state, `advance(state, None,
+one_shot=...)` gives the reply. In a chat, a turn that is not done carries a state to keep; the
+next message goes to `advance(state, text, one_shot=False)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .core import CalcInputError, CalcResult, calculator_spec, input_spec, text, texts
+from .numbers import normalise, read
+from .registry import choice_value, compute
+from .render import LIMIT, render
+from .router import inputs_from, jsonable, looks_like_question, route, rules
+
+_UNREAD = object()  # the reply could not be read as the input asked for
+
+
+@dataclass
+class CalcState:
+    """A calculation in progress: which calculator, the inputs known so far, the input last asked for."""
+
+    name: str
+    inputs: dict[str, Any]
+    asking: str | None = None
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "inputs": dict(self.inputs), "asking": self.asking}
+
+    @classmethod
+    def from_json(cls, data: dict) -> CalcState:
+        return cls(str(data["name"]), dict(data.get("inputs") or {}), data.get("asking"))
+
+
+@dataclass
+class CalcTurn:
+    """One reply of the calculator dialog."""
+
+    text: str
+    done: bool
+    state: CalcState | None
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    result: CalcResult | None = None
+
+
+def detect(text: str) -> CalcState | None:
+    """A calculator state for a question asking for a figure with the worker's own numbers, else None."""
+    routed = route(text)
+    return None if routed is None else CalcState(routed[0], routed[1])
+
+
+def advance(state: CalcState, text: str | None = None, *, one_shot: bool,
+            today: dt.date | None = None) -> CalcTurn | None:
+    """The next reply: a figure, one follow-up question, a range message, or None for a new question."""
+    try:
+        spec = calculator_spec(state.name)
+    except KeyError:
+        return None
+    inputs = dict(state.inputs)
+    if text is not None:
+        merged = _take_answer(state, inputs, text)
+        if merged is None:
+            return None
+        if isinstance(merged, CalcTurn):
+            return merged
+    missing = [i for i in spec["required"] if inputs.get(i) is None]
+    if not one_shot:
+        missing += [i for i in spec["chat_asks"] if i not in inputs]
+    if missing and one_shot:
+        labels = "、".join(input_spec(i)["label"] for i in missing)
+        reply = _txt("dialog.missing", title=spec["title"], missing=labels, example=spec["example"])
+        return CalcTurn(reply, False, CalcState(state.name, inputs, missing[0]))
+    if missing:
+        return _ask(state.name, inputs, missing[0])
+    return _compute(state.name, inputs, one_shot, today)
+
+
+def _txt(key: str, **fields: Any) -> str:
+    return text(key, **fields)
+
+
+def _take_answer(state: CalcState, inputs: dict[str, Any], answer: str) -> bool | CalcTurn | None:
+    """Read a reply into inputs; a CalcTurn when the reply ends or repeats the dialog, None for a new question."""
+    norm = normalise(answer).strip()
+    if norm in {normalise(w) for w in texts("dialog.cancel_words")}:
+        return CalcTurn(_txt("dialog.cancelled"), True, None)
+    routed = route(norm)
+    if routed is not None and routed[0] != state.name:
+        return None
+    if routed is not None:
+        inputs.update(routed[1])
+        return True
+    if state.asking:
+        value = _read_answer(state.name, state.asking, norm)
+        if value is _UNREAD:
+            if looks_like_question(norm):
+                return None
+            return _ask(state.name, inputs, state.asking, _txt("dialog.not_understood"))
+        inputs[state.asking] = value
+    elif looks_like_question(norm):
+        return None
+    for key, value in inputs_from(state.name, read(norm)).items():
+        inputs.setdefault(key, value)
+    return True
+
+
+def _read_answer(name: str, asking: str, norm: str) -> Any:
+    """The value of the input asked for in a short reply; None means "use the default"; _UNREAD if unreadable."""
+    spec = calculator_spec(name)
+    has_default = asking in spec.get("defaults", {}) or asking in spec["chat_asks"]
+    if has_default and norm in {normalise(w) for w in texts("dialog.unknown_words")}:
+        return None
+    if input_spec(asking)["type"] == "choice":
+        value = choice_value(asking, norm)
+        if value is None:
+            found = [r for r in read(norm) if r.kind == asking]
+            value = found[0].value if found else None
+        return _UNREAD if value is None else value
+    kinds = rules()["answers"].get(asking, [])
+    for kind in kinds:
+        for reading in read(norm):
+            if reading.kind == kind:
+                return jsonable(_scale(asking, reading.kind, reading.value))
+    return _UNREAD
+
+
+def _scale(asking: str, kind: str, value: Any) -> Any:
+    """A bare number answering a percentage question: 1 -> 1%, 60 -> 60%."""
+    if kind == "number" and isinstance(value, Decimal):
+        if (asking == "rate" and value >= 1) or (asking == "share" and value > 10):
+            return value / 100
+    return value
+
+
+def _ask(name: str, inputs: dict[str, Any], asking: str, prefix: str = "") -> CalcTurn:
+    spec = input_spec(asking)
+    question = calculator_spec(name).get("asks", {}).get(asking) or spec["ask"]
+    reply = "".join([prefix, question, "\n", _txt("dialog.cancel_hint")])
+    choices = [(str(label), str(fed)) for label, fed in spec.get("choices", [])]
+    return CalcTurn(reply, False, CalcState(name, inputs, asking), choices)
+
+
+def _compute(name: str, inputs: dict[str, Any], one_shot: bool, today: dt.date | None) -> CalcTurn:
+    values = {k: v for k, v in inputs.items() if not k.startswith("_")}
+    try:
+        result = compute(name, values, today)
+    except CalcInputError as err:
+        bad = err.input_name
+        if bad in values and bad in calculator_spec(name)["inputs"]:
+            kept = {k: v for k, v in inputs.items() if k != bad}
+            if one_shot:
+                reply = _txt("dialog.invalid_one_shot", message=err.message,
+                             example=calculator_spec(name)["example"])
+                return CalcTurn(reply, False, CalcState(name, kept, bad))
+            return _ask(name, kept, bad, _txt("dialog.invalid", message=err.message) + "\n")
+        return CalcTurn(err.message[:LIMIT], True, None)
+    reply = render(result, extra_assumptions=list(inputs.get("_notes") or []))
+    return CalcTurn(reply, True, None, [], result)
