@@ -73,6 +73,8 @@ def build_application(cfg: Config, answerer_factory: Callable[..., Any] | None =
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .rate_limiter(RetryingRateLimiter(
+            network_retries=int(tg.get("network_retries", 3)),
+            backoff=float(tg.get("retry_backoff", 0.5)),
             max_retries=3,  # 429 answers: wait retry_after, then again
             overall_max_rate=float(tg.get("max_messages_per_second", 30)),  # Telegram's broadcast limit
             group_max_rate=float(tg.get("max_group_messages_per_minute", 20)),

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import html
 import logging
+import traceback
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -260,8 +261,10 @@ def _describe(update: object) -> str:
 
 async def error_handler(update: object, context: Context) -> None:
     """Log the error (masked), tell the worker something polite, never a traceback."""
-    log.error("error while handling %s: %s", _describe(update), mask(html.unescape(str(context.error))),
-              exc_info=context.error)
+    # Formatted and masked here, not left to the log handlers: a traceback repeats the worker's text.
+    trace = "".join(traceback.format_exception(context.error)) if context.error else ""
+    log.error("error while handling %s: %s\n%s", _describe(update), mask(html.unescape(str(context.error))),
+              mask(trace.rstrip()))
     if not isinstance(update, Update):
         return
     try:

@@ -98,6 +98,7 @@ class Storage:
         self._hasher = hasher
         self._db: aiosqlite.Connection | None = None
         self._last_attempt = 0.0
+        self._tx_lock = asyncio.Lock()  # one connection: transactions of concurrent updates take turns
 
     # -- opening and closing ------------------------------------------------------------
 
@@ -193,18 +194,19 @@ class Storage:
         if db is None:
             return None
         try:
-            await db.execute("BEGIN IMMEDIATE")
-            try:
-                rowid = None
-                for sql, params in statements:
-                    cur = await db.execute(sql, params)
-                    rowid = cur.lastrowid
-                await db.execute("COMMIT")
-                return rowid
-            except BaseException:
-                if db.in_transaction:
-                    await db.execute("ROLLBACK")
-                raise
+            async with self._tx_lock:
+                await db.execute("BEGIN IMMEDIATE")
+                try:
+                    rowid = None
+                    for sql, params in statements:
+                        cur = await db.execute(sql, params)
+                        rowid = cur.lastrowid
+                    await db.execute("COMMIT")
+                    return rowid
+                except BaseException:
+                    if db.in_transaction:
+                        await db.execute("ROLLBACK")
+                    raise
         except sqlite3.Error as exc:
             log.error("storage: could not save %s: %s", what, exc)
             return None
@@ -395,9 +397,10 @@ class Storage:
         if self._db is None:
             raise StorageError(f"{self.path}: not open")
         try:
-            cur = await self._db.execute(
-                "UPDATE unanswered SET status = ?, resolved_at = ?, note = ? WHERE text_key = ? AND status != ?",
-                (status, _now(), mask(note) if note else None, text_key, status))
+            async with self._tx_lock:
+                cur = await self._db.execute(
+                    "UPDATE unanswered SET status = ?, resolved_at = ?, note = ? WHERE text_key = ? AND status != ?",
+                    (status, _now(), mask(note) if note else None, text_key, status))
             return cur.rowcount
         except sqlite3.Error as exc:
             raise StorageError(f"{self.path}: {exc}") from exc

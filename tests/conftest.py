@@ -81,3 +81,15 @@ async def bot(bot_config, start_bot):
     async with start_bot(bot_config) as app:
         yield app
 # ---- end of the bot block -------------------------------------------------------------------
+
+
+# ---- answering path (issue 2): the shipped FAQ, built once ---------------------------------
+@_bot_pytest.fixture(scope="session")
+def answerer(bot_shared_answerer):
+    """The real answering service over the shipped FAQ and lexicon."""
+    return bot_shared_answerer
+
+
+@_bot_pytest.fixture(scope="session")
+def faq_index(answerer):
+    return answerer.index

@@ -1,5 +1,6 @@
 """Bot storage: migrations, masking before storing, staff queries, and never failing a reply."""
 
+import asyncio
 import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -42,6 +43,13 @@ async def test_questions_are_stored_masked_with_hashed_users(storage, tmp_path):
     for secret in (b"110101199003071234", b"13812345678", b"987654321"):
         assert secret not in data
     assert b"110***********1234" in data
+
+
+async def test_concurrent_updates_each_get_their_own_transaction(storage):
+    ids = await asyncio.gather(*(ask(storage, f"问题{i}", kind="none" if i % 2 else "faq", answer_id="x")
+                                 for i in range(50)))
+    assert sorted(ids) == list(range(1, 51))
+    assert len(await storage.unanswered_questions(SINCE)) == 25
 
 
 async def test_stats_count_answers_users_topics_and_feedback(storage):
