@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from .core import Book, CalcInputError, CalcResult, base_limits, check_range, clamp_base, money, num, pct, text
+from .core import (
+    Book,
+    CalcInputError,
+    CalcResult,
+    base_limits,
+    check_range,
+    clamp_base,
+    money,
+    num,
+    pct,
+    text,
+)
 
 # insurance -> (employer rate parameter, individual rate parameter or None)
 INSURANCES = {

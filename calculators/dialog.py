@@ -131,9 +131,9 @@ def _read_answer(name: str, asking: str, norm: str) -> Any:
 
 def _scale(asking: str, kind: str, value: Any) -> Any:
     """A bare number answering a percentage question: 1 -> 1%, 60 -> 60%."""
-    if kind == "number" and isinstance(value, Decimal):
-        if (asking == "rate" and value >= 1) or (asking == "share" and value > 10):
-            return value / 100
+    bare = kind == "number" and isinstance(value, Decimal)
+    if bare and ((asking == "rate" and value >= 1) or (asking == "share" and value > 10)):
+        return value / 100
     return value
 
 

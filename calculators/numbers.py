@@ -8,6 +8,7 @@ and looks at the words around each number. Nothing here raises, whatever the inp
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import unicodedata
@@ -47,7 +48,8 @@ def _words(*groups: str) -> re.Pattern:
 AVG_WORDS = _words("社平", "平均工资", "社会平均", "计发基数", "在岗职工")
 ACCOUNT_WORDS = _words("账户", "帐户")
 INDEX_WORDS = _words("指数")
-OWED_WORDS = _words("欠", "未缴", "未交", "没交", "没缴", "滞纳", "少交", "漏交")
+OWED_WORDS = _words("欠", "未缴", "未交", "没交", "没缴", "少交", "漏交")
+NOT_A_NUMBER = re.compile("[下起定直样般些共旦切律致同向边]")
 BASE_WORDS = _words("基数", "档次", "按")
 WAGE_WORDS = _words("工资", "月薪", "薪水", "薪资", "收入", "底薪", "挣", "赚", "到手", "拿", "月入")
 YEAR_WAGE_WORDS = _words("年薪", "年收入", "一年挣", "一年赚")
@@ -56,6 +58,7 @@ TARGET_WORDS = _words("不够", "不足", "不满", "凑够", "凑满", "要满"
 PAID_WORDS = _words("交", "缴", "参保", "工龄", "累计", "上了", "买了", "干了", "上班", "有")
 PAID_AFTER = _words("社保", "养老", "医保", "医疗", "失业", "保险", "的")
 LATE_WORDS = _words("拖", "欠", "晚", "逾期", "迟", "超")
+DELAY_WORDS = _words("拖", "晚", "逾期", "迟")
 RATE_WORDS = _words("费率", "比例", "工伤", "税")
 SHARE_WORDS = _words("基数", "档", "社平", "平均工资")
 AGE_WORDS = _words("退休年龄", "年龄", "年纪")
@@ -103,10 +106,8 @@ def normalise(text: object) -> str:
     text = unicodedata.normalize("NFKC", text)
     converter = _t2s()
     if converter is not None:
-        try:
+        with contextlib.suppress(Exception):  # a converter failure leaves the text as it was
             text = converter.convert(text)
-        except Exception:  # noqa: BLE001 - a converter failure leaves the text as it was
-            pass
     return text.translate(CAPITALS).lower()
 
 
@@ -176,6 +177,8 @@ def _tokens(text: str, skip: list[tuple[int, int]]):
         before = text[max(0, m.start() - 1):m.start()]
         if after.startswith("分之") or after.startswith("几") or before == "几":
             continue
+        if num in ("一", "万") and NOT_A_NUMBER.match(text, m.end("num")):
+            continue  # 算一下, 一起, 一定: words, not the number one
         end = m.end()
         if re.search(r"[百千万kw][一两]$", num) and text[m.end("num"):].startswith("个"):
             num, end = num[:-1], end - 1  # 三千一个月: "一个月", not 3100
@@ -218,6 +221,8 @@ def _classify(value: Decimal, unit: str, token: str, left: str, right: str, pct:
             return "years_short", years, ""
         if "月" in unit and LATE_WORDS.search(left):
             return "days", value * 30, "months_as_days"
+        if "年" in unit and DELAY_WORDS.search(left):
+            return "days", years * 365, "years_as_days"
         if value == 1 and unit in ("年", "个月") and not re.search(r"[了过满够]\s*$", left):
             return "period", value, ""  # 一年交多少, 交一个月多少: a period, not years paid
         if PAID_WORDS.search(left) or PAID_AFTER.match(right):
@@ -260,8 +265,12 @@ def _read(text: str) -> list[Reading]:
         out.append(Reading("date", day, "", m.start(), m.end()))
         skip.append((m.start(), m.end()))
     for m in re.finditer(rf"(?<![{CN}0-9])半年", text):
-        out.append(Reading(_classify(Decimal(1), "年", "", _left(text, m.start(), 0), _right(text, m.end()),
-                                     False)[0], Decimal("0.5"), "年", m.start(), m.end()))
+        left = _left(text, m.start(), 0)
+        if DELAY_WORDS.search(left):
+            out.append(Reading("days", Decimal(180), "年", m.start(), m.end(), "months_as_days"))
+            continue
+        kind = _classify(Decimal(2), "年", "", left, _right(text, m.end()), False)[0]
+        out.append(Reading(kind, Decimal("0.5"), "年", m.start(), m.end()))
     found = []
     for m, value in _powers(text):
         found.append((m, m.group(0), m.end(), value, 1))

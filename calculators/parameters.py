@@ -134,10 +134,14 @@ def check_parameters(folder: Path | str = FOLDER) -> list[str]:
 
 def _check_file(path: Path) -> list[tuple[int, str]]:
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        source = path.read_text(encoding="utf-8")
+        node = yaml.compose(source, Loader=_Loader)  # noqa: S506
+    except UnicodeDecodeError as err:
+        return [(1, f"不是 UTF-8 文本：{err}")]
+    except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        return [((mark.line + 1) if mark else 1, f"YAML 无法读取：{getattr(err, 'problem', err)}")]
+        line = min(mark.line + 1, max(len(source.splitlines()), 1)) if mark else 1
+        return [(line, f"YAML 无法读取：{getattr(err, 'problem', err)}")]
     if not isinstance(node, yaml.MappingNode):
         return [(1, "文件应是一个映射，含 description、unit、values")]
     top = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}

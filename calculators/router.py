@@ -34,7 +34,7 @@ def rules() -> dict:
 def jsonable(value: Any) -> Any:
     """A reading's value as stored in a dialog state (JSON): Decimal -> str, date -> ISO string."""
     if isinstance(value, Decimal):
-        return num(value)
+        return num(value.quantize(Decimal("0.0001")) if value.as_tuple().exponent < -4 else value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -53,7 +53,8 @@ def inputs_from(name: str, readings: list[Reading]) -> dict[str, Any]:
             continue
         out[input_name] = jsonable(reading.value)
         if reading.note:
-            notes.append(text(f"assume.{reading.note}", months=num(reading.value / 30), days=num(reading.value)))
+            notes.append(text(f"assume.{reading.note}", months=num(reading.value / 30),
+                              years=num(reading.value / 365), days=num(reading.value)))
     if name == "catch_up" and "years" not in out:
         paid, target = first(readings, "years_paid"), first(readings, "years_target")
         if paid and target and target.value > paid.value:
@@ -90,4 +91,5 @@ def route(question: object) -> tuple[str, dict[str, Any]] | None:
 def looks_like_question(answer: object) -> bool:
     """Whether a reply to a follow-up reads as a new question rather than an answer."""
     norm = normalise(answer)
-    return route(norm) is not None or bool(rules()["question"].search(norm)) or len(norm.strip()) > 30
+    long = len(norm.strip()) > int(rules()["question_length"])
+    return route(norm) is not None or bool(rules()["question"].search(norm)) or long
