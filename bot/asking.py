@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -29,6 +30,11 @@ def _chitchat(answerer: Any, reply: Any) -> bool:
         return bool(reply.chitchat)
     index = getattr(answerer, "index", None)
     return reply.best is None and index is not None and bool(index.is_chitchat(reply.q))
+
+
+def _state_json(state: Any) -> str:
+    data = state.to_json()
+    return data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
 
 
 def is_group(chat: Chat | None) -> bool:
@@ -64,7 +70,7 @@ async def _restore(context: Context, chat_id: int, user_id: int) -> tuple[Any, A
     if conv is None or state_class is None:
         return conv, None
     try:
-        return conv, state_class.from_json(conv.state)
+        return conv, state_class.from_json(json.loads(conv.state))
     except Exception as exc:  # an unreadable state is dropped, never fatal
         log.warning("dropping an unreadable calculator state: %s", exc)
         await context.storage.clear_conversation(chat_id, user_id)
@@ -88,8 +94,9 @@ async def answer_question(update: Update, context: Context, question: str, via: 
         best_id=reply.best, score=reply.score, suggestions=reply.suggestions,
         queue=reply.kind == "none" and not _chitchat(context.answerer, reply))
     turn = None
-    if reply.calc_state is not None:
-        turn = await storage.save_conversation(chat.id, user.id, reply.calc_state.to_json(), reply.choices)
+    moved = is_group(chat) and reply.private  # the dialog goes on in private, if at all
+    if reply.calc_state is not None and not moved:
+        turn = await storage.save_conversation(chat.id, user.id, _state_json(reply.calc_state), reply.choices)
     elif conv is not None:
         await storage.clear_conversation(chat.id, user.id)
 

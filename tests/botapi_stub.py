@@ -74,6 +74,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    answered_at: float | None = None  # when the answer was written back (None: dropped or not yet)
 
     @property
     def chat_id(self) -> int | None:
@@ -270,7 +271,10 @@ class BotApiStub:
 
     def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
         """The (HTTP status, JSON body) for one call; None drops the connection."""
-        call = Call(method, params)
+        return self._answer(Call(method, params))
+
+    def _answer(self, call: Call) -> tuple[int, dict[str, Any]] | None:
+        method = call.method
         with self._cond:
             self.calls.append(call)
             fault = self._faults[method].popleft() if self._faults.get(method) else None
@@ -416,13 +420,15 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             raw.update({k: v[-1] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()})
             params = _decode(raw)
-        result = self.stub.handle(match.group(2), params)
+        call = Call(match.group(2), params)
+        result = self.stub._answer(call)
         if result is None:  # a dropped connection: no answer at all
             self.close_connection = True
             return
-        self._reply(*result)
+        if self._reply(*result):
+            call.answered_at = time.monotonic()
 
-    def _reply(self, status: int, payload: dict[str, Any]) -> None:
+    def _reply(self, status: int, payload: dict[str, Any]) -> bool:
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -430,7 +436,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         try:
             self.wfile.write(data)
+            self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):  # the bot gave up on a long poll while stopping
             self.close_connection = True
+            return False
+        return True
 
     do_GET = do_POST = _serve
