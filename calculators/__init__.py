@@ -1,0 +1,43 @@
+"""Calculators for the figures workers ask about, over dated parameters (calculators/parameters/).
+
+Public API:
+- dialog: `detect(text) -> CalcState | None`, `advance(state, text, *, one_shot) -> CalcTurn | None`
+- `compute(name, inputs) -> CalcResult` (raw inputs, defaults applied), `render(result) -> str`
+- the eight calculators as pure functions (`contribution`, `work_injury_premium`, `pension`,
+  `catch_up`, `late_fee`, `flexible`, `medical_years`, `unemployment`)
+- parameters: `value_at(name, on) -> Param`, `check_parameters(folder) -> list[str]`
+- number reader: `calculators.numbers.read(text)`, `read_number(text)`
+- command line: `calculators.cli.register(subparsers)`, `calculators.cli.run(args)`
+"""
+
+from .benefits import catch_up, late_fee, medical_years, pension, unemployment
+from .core import CalcInputError, CalcResult
+from .dialog import CalcState, CalcTurn, advance, detect
+from .monthly import contribution, flexible, work_injury_premium
+from .parameters import Param, ParameterError, check_parameters, value_at
+from .registry import NAMES, compute
+from .reply import render
+
+__all__ = [
+    "NAMES",
+    "CalcInputError",
+    "CalcResult",
+    "CalcState",
+    "CalcTurn",
+    "Param",
+    "ParameterError",
+    "advance",
+    "catch_up",
+    "check_parameters",
+    "compute",
+    "contribution",
+    "detect",
+    "flexible",
+    "late_fee",
+    "medical_years",
+    "pension",
+    "render",
+    "unemployment",
+    "value_at",
+    "work_injury_premium",
+]

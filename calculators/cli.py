@@ -8,7 +8,7 @@ import sys
 
 from .core import CalcInputError, text
 from .registry import NAMES, compute
-from .render import render
+from .reply import render
 
 # option -> input name; the same for every calculator, each uses the ones it needs
 OPTIONS = ["wage", "date", "rate", "risk-class", "age", "years", "account", "index", "avg-wage", "base",

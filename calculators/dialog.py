@@ -15,7 +15,7 @@ from typing import Any
 from .core import CalcInputError, CalcResult, calculator_spec, input_spec, text, texts
 from .numbers import normalise, read
 from .registry import choice_value, compute
-from .render import LIMIT, render
+from .reply import LIMIT, render
 from .router import inputs_from, jsonable, looks_like_question, route, rules
 
 _UNREAD = object()  # the reply could not be read as the input asked for

@@ -15,8 +15,10 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from pathlib import Path
 
 import cn2an
+import yaml
 
 MAX_CHARS = 1000  # questions are short; the rest of a pasted essay is not read
 MAX_TOKEN = 24
@@ -41,36 +43,16 @@ MAX_EXPONENT = 400
 CLAUSE = re.compile(r"[，,。；;！!？?\n、：:]")
 
 
-def _words(*groups: str) -> re.Pattern:
-    return re.compile("|".join(groups))
-
-
-AVG_WORDS = _words("社平", "平均工资", "社会平均", "计发基数", "在岗职工")
-ACCOUNT_WORDS = _words("账户", "帐户")
-INDEX_WORDS = _words("指数")
-OWED_WORDS = _words("欠", "未缴", "未交", "没交", "没缴", "少交", "漏交")
-NOT_A_NUMBER = re.compile("[下起定直样般些共旦切律致同向边]")
-BASE_WORDS = _words("基数", "档次", "按")
-WAGE_WORDS = _words("工资", "月薪", "薪水", "薪资", "收入", "底薪", "挣", "赚", "到手", "拿", "月入")
-YEAR_WAGE_WORDS = _words("年薪", "年收入", "一年挣", "一年赚")
-SHORT_WORDS = _words("差(?!不多)", "缺", "少", "补缴", "补交", "补")
-TARGET_WORDS = _words("不够", "不足", "不满", "凑够", "凑满", "要满", "才够", "够不够")
-PAID_WORDS = _words("交", "缴", "参保", "工龄", "累计", "上了", "买了", "干了", "上班", "有")
-PAID_AFTER = _words("社保", "养老", "医保", "医疗", "失业", "保险", "的")
-LATE_WORDS = _words("拖", "欠", "晚", "逾期", "迟", "超")
-DELAY_WORDS = _words("拖", "晚", "逾期", "迟")
-RATE_WORDS = _words("费率", "比例", "工伤", "税")
-SHARE_WORDS = _words("基数", "档", "社平", "平均工资")
-AGE_WORDS = _words("退休年龄", "年龄", "年纪")
-
-GENDER = re.compile(r"(?<![子儿孙外])(男|女)(?!儿|朋友|婿|友)")
-INSURANCE = {"pension": "养老", "medical": "医保|医疗|看病", "unemployment": "失业",
-             "work_injury": "工伤", "maternity": "生育"}
-GROUPS = {"hard_to_employ": "就业困难|困难人员", "graduate": "毕业生|大学生|应届",
-          "veteran": "退役|退伍|军人|复员|转业"}
-SHARE_LEVEL = {"floor": "最低基数|最低档|最低标准|最低的基数|最低的档|按最低|最低那档|最少的",
-               "cap": "最高基数|最高档|最高标准|按最高|最高那档"}
-HOTLINES = {"12333", "12351", "12345"}
+_WORDS = yaml.safe_load(Path(__file__).with_name("words.yaml").read_text(encoding="utf-8"))
+AVG_WORDS, ACCOUNT_WORDS, INDEX_WORDS, OWED_WORDS, BASE_WORDS, WAGE_WORDS, YEAR_WAGE_WORDS, AGE_WORDS = (
+    re.compile(_WORDS[k]) for k in ("avg_wage", "account", "index", "amount", "base", "wage", "yearly_wage", "age"))
+SHORT_WORDS, TARGET_WORDS, PAID_WORDS, PAID_AFTER, LATE_WORDS, DELAY_WORDS, RATE_WORDS, SHARE_WORDS = (
+    re.compile(_WORDS[k]) for k in ("years_short", "years_target", "years_paid", "years_paid_after", "late",
+                                    "delay", "rate", "share"))
+NOT_A_NUMBER = re.compile(_WORDS["not_a_number"])
+GENDER = re.compile(_WORDS["gender"])
+INSURANCE, GROUPS, SHARE_LEVEL = _WORDS["insurance"], _WORDS["group"], _WORDS["share_level"]
+HOTLINES = set(_WORDS["hotlines"])
 
 
 @dataclass(frozen=True)

@@ -7,18 +7,18 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from . import benefits, contribution
+from . import benefits, monthly
 from .core import CalcInputError, CalcResult, calculator_names, calculator_spec, input_spec, text
 from .numbers import normalise, read_number
 from .parameters import ParameterError, value_at
 
 FUNCTIONS: dict[str, Callable[..., CalcResult]] = {
-    "contribution": contribution.contribution,
-    "work_injury_premium": contribution.work_injury_premium,
+    "contribution": monthly.contribution,
+    "work_injury_premium": monthly.work_injury_premium,
     "pension": benefits.pension,
     "catch_up": benefits.catch_up,
     "late_fee": benefits.late_fee,
-    "flexible": contribution.flexible,
+    "flexible": monthly.flexible,
     "medical_years": benefits.medical_years,
     "unemployment": benefits.unemployment,
 }
