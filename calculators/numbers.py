@@ -50,6 +50,7 @@ SHORT_WORDS, TARGET_WORDS, PAID_WORDS, PAID_AFTER, LATE_WORDS, DELAY_WORDS, RATE
     re.compile(_WORDS[k]) for k in ("years_short", "years_target", "years_paid", "years_paid_after", "late",
                                     "delay", "rate", "share"))
 NOT_A_NUMBER = re.compile(_WORDS["not_a_number"])
+RETIRE_WORDS = re.compile(_WORDS["retire"])
 GENDER = re.compile(_WORDS["gender"])
 INSURANCE, GROUPS, SHARE_LEVEL = _WORDS["insurance"], _WORDS["group"], _WORDS["share_level"]
 HOTLINES = set(_WORDS["hotlines"])
@@ -60,7 +61,7 @@ class Reading:
     """One thing read from a question: what it is, its value and unit, where it was."""
 
     kind: str  # wage base avg_wage account index amount money yearly_wage years_paid years_short
-    #            years_target years period age days rate share share_level risk_class gender insurance
+    #            years_target years period age (retirement) current_age days rate share share_level risk_class gender insurance
     #            group date number
     value: Decimal | int | str | dt.date
     unit: str = ""
@@ -188,7 +189,8 @@ def _classify(value: Decimal, unit: str, token: str, left: str, right: str, pct:
             return "share", value, ""
         return "rate", value, ""
     if unit in ("岁", "周岁"):
-        return "age", value, ""
+        retiring = RETIRE_WORDS.search(left) or RETIRE_WORDS.match(right)
+        return ("age" if retiring else "current_age"), value, ""  # 今年45岁 is not the retirement age
     if unit == "天" or (unit == "日" and not left.endswith("月")):
         return "days", value, ""
     if unit == "类" or (left.endswith("第") and right.startswith("类")):
