@@ -46,6 +46,8 @@ def test_json_has_the_shape_of_interfaces_md(capsys):
         (["late_fee", "--amount", "30000", "--days", "100"], {"fee"}),
         (["flexible", "--share", "0.6", "--group", "veteran"], {"pension", "after_subsidy"}),
         (["medical_years", "--gender", "male", "--years", "18"], {"years_needed"}),
+        (["medical_years", "--gender", "女", "--years", "18"], {"years_needed"}),
+        (["catch_up", "--years", "2", "--insurance", "养老"], {"total"}),
         (["unemployment", "--years", "6"], {"max_months"}),
     ],
 )
@@ -85,7 +87,7 @@ def test_without_json_the_reply_text_is_printed(capsys):
         (["late_fee", "--amount", "30000", "--days", "0"], "--days: ", "36,500"),
         (["work_injury_premium", "--wage", "5000", "--risk-class", "9"], "--risk-class: ", "1 到 8"),
         (["work_injury_premium", "--wage", "5000", "--rate", "0.5"], "--rate: ", "10%"),
-        (["medical_years", "--gender", "x", "--years", "3"], "--gender: ", "male"),
+        (["medical_years", "--gender", "x", "--years", "3"], "--gender: ", "男或女"),
         (["contribution", "--wage", "5000", "--date", "yesterday"], "--date: ", "YYYY-MM-DD"),
         (["unemployment"], "--years: ", "年数"),
     ],

@@ -7,6 +7,8 @@ import datetime as dt
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calculators.dialog import CalcState, CalcTurn, advance, detect
 
@@ -185,3 +187,17 @@ def test_junk_answers_never_raise(junk):
     turn = chat(detect("公司欠了3万社保费，滞纳金多少"))
     result = chat(turn.state, junk)
     assert result is None or isinstance(result, CalcTurn)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=80))
+def test_any_question_or_answer_never_raises(text):
+    state = detect(text)
+    if state is not None:
+        advance(state, None, one_shot=True, today=DAY)
+    for asking in ("days", "gender", "risk_class", None):
+        turn = advance(CalcState("late_fee" if asking == "days" else "medical_years" if asking == "gender"
+                                 else "work_injury_premium", {"amount": "1000", "years": "3", "wage": "4000"},
+                                 asking), text, one_shot=False, today=DAY)
+        assert turn is None or isinstance(turn, CalcTurn)
+        assert turn is None or len(turn.text) <= 4096
