@@ -72,7 +72,7 @@ def advance(state: CalcState, text: str | None = None, *, one_shot: bool,
     if not one_shot:
         missing += [i for i in spec["chat_asks"] if i not in inputs]
     if missing and one_shot:
-        labels = "、".join(input_spec(i)["label"] for i in missing)
+        labels = "、".join(spec.get("labels", {}).get(i) or input_spec(i)["label"] for i in missing)
         reply = _txt("dialog.missing", title=spec["title"], missing=labels, example=spec["example"])
         return CalcTurn(reply, False, CalcState(state.name, inputs, missing[0]))
     if missing:

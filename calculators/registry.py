@@ -100,7 +100,8 @@ def compute(name: str, inputs: dict[str, Any], today: dt.date | None = None) -> 
     for input_name in spec["required"]:
         if input_name not in kwargs:
             raise CalcInputError(input_name, text("dialog.missing", title=spec["title"],
-                                                  missing=input_spec(input_name)["label"],
+                                                  missing=spec.get("labels", {}).get(input_name)
+                                                  or input_spec(input_name)["label"],
                                                   example=spec["example"]))
     try:
         return FUNCTIONS[name](**kwargs)

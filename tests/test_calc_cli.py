@@ -89,7 +89,7 @@ def test_without_json_the_reply_text_is_printed(capsys):
         (["work_injury_premium", "--wage", "5000", "--rate", "0.5"], "--rate: ", "10%"),
         (["medical_years", "--gender", "x", "--years", "3"], "--gender: ", "男或女"),
         (["contribution", "--wage", "5000", "--date", "yesterday"], "--date: ", "YYYY-MM-DD"),
-        (["unemployment"], "--years: ", "年数"),
+        (["unemployment"], "--years: ", "失业保险缴费年限"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_naming_the_input_and_the_range(capsys, argv, start, words):
