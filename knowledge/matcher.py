@@ -24,6 +24,9 @@ from knowledge.normalize import clean, split_pinyin
 K1 = 1.2
 B = 0.75
 SHORTLIST_DOCS = 40
+CANDIDATES = 8
+SIM_WEIGHT, COVERAGE_WEIGHT, LEAD_WEIGHT, SCALE = 0.3, 0.6, 1.5, 90.9
+RAW_IN_RANK = 1.0
 RUN_ON_CHARS = 50
 WINDOW = 26
 _ASK = re.compile(r".*(想问问|想问一下|想问|请问|问一下|想知道|我就想|到底)")
@@ -122,6 +125,8 @@ class Index:
         self.ent_ids = np.array([e for _, e in pairs], dtype=np.int32)
         self.ent_weight = np.array([WEIGHTS[inverse[r][0]] * self.idf[inverse[r]] for r, _ in pairs])
         self.ent_start = np.searchsorted(self.ent_rows, np.arange(len(self.vocab) + 1))
+        self.doc_fids = [frozenset(self.vocab[f] for f in feats) for feats in doc_feats]
+        self.feat_weight = {self.vocab[f]: WEIGHTS[f[0]] * self.idf[f] for f in self.vocab}
         self.doc_mass = np.maximum(mass, 1e-6)
         self.doc_len = np.array([len(t) for t in self.doc_text], dtype=np.float32)
         self.min_doc_len = float(self.doc_len.min()) if n_docs else 0.0
@@ -236,17 +241,24 @@ class Index:
             e = self.doc_entry[d]
             if e not in best_by_entry or rank[d] > best_by_entry[e][0]:
                 best_by_entry[e] = (float(rank[d]), d, float(sim[d]))
-        ranked = sorted(best_by_entry.items(), key=lambda kv: -kv[1][0])[: max(limit, 2)]
+        ranked = sorted(best_by_entry.items(), key=lambda kv: -kv[1][0])[:CANDIDATES]
         if not ranked:
             return out
         es = self.ent_start
         espans = [slice(es[i], es[i + 1]) for i in ids]
         ent_cov = np.bincount(np.concatenate([self.ent_ids[s] for s in espans]),
                               np.concatenate([self.ent_weight[s] for s in espans]), len(self.entries)) / qmass
-        second = ranked[1][1][2] if len(ranked) > 1 else 0.0
-        for pos, (e, (_, d, sim)) in enumerate(ranked[:limit]):
-            lead = sim - second if pos == 0 else 0.0
-            conf = confidence(sim, float(ent_cov[e]), lead)
+        if exclude is not None:  # the entry's coverage without the phrasing left out
+            own = self.doc_entry[exclude]
+            rest = set().union(*(self.doc_fids[d] for d in range(len(self.doc_entry))
+                                 if self.doc_entry[d] == own and d != exclude))
+            ent_cov[own] = sum(self.feat_weight[i] for i in set(ids) & rest) / qmass
+        scored = sorted(((r + RAW_IN_RANK * _raw(sim, float(ent_cov[e])), e, d, sim) for e, (r, d, sim) in ranked),
+                        reverse=True)
+        raws = [_raw(sim, float(ent_cov[e])) for _, e, _, sim in scored]
+        for pos, (_, e, d, sim) in enumerate(scored[:limit]):
+            lead = raws[0] - raws[1] if pos == 0 and len(raws) > 1 else (raws[0] if pos == 0 else 0.0)
+            conf = confidence(raws[pos], lead)
             if off_topic:
                 conf = min(conf, 20.0)
             out.append(Candidate(self.entries[e], round(conf, 1), self.doc_text[d], sim, float(ent_cov[e])))
@@ -263,8 +275,14 @@ def _parts(text: str) -> list[str]:
     return [p for p in parts if len(p) >= 6]
 
 
-def confidence(similarity: float, coverage: float, lead: float) -> float:
-    """0-100: the best phrasing's similarity, how much of the question the entry covers, and the lead
-    over the next entry. Weights fitted on DIAC2019 paraphrases so that confidence >= 60 is wrong for
-    under 4% of questions, then checked on worker questions."""
-    return max(0.0, min(100.0, 90.9 * (0.3 * similarity + 0.6 * coverage + 1.5 * lead)))
+def _raw(similarity: float, coverage: float) -> float:
+    return SIM_WEIGHT * similarity + COVERAGE_WEIGHT * coverage
+
+
+def confidence(raw: float, lead: float) -> float:
+    """0-100 from how well the best entry matches and its lead over the next one.
+
+    RAW mixes the best phrasing's similarity with how much of the question the entry's phrasings
+    cover together. The weights were fitted on DIAC2019 paraphrases so that a confidence of 60 or
+    more is wrong for under 4% of questions, and checked on worker questions."""
+    return max(0.0, min(100.0, SCALE * (raw + LEAD_WEIGHT * lead)))

@@ -7,9 +7,12 @@ FAQ phrasings and to questions, so both meet in one canonical form.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from functools import cache
+from importlib import resources
+from pathlib import Path
 
 from knowledge.lexicon import Lexicon
 
@@ -50,6 +53,12 @@ def clean(text: str) -> str:
 
 @cache
 def _syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable (a shipped list: reading it is faster than deriving it)."""
+    text = resources.files("knowledge").joinpath("pinyin_syllables.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def _syllables_from_pypinyin() -> frozenset[str]:
     from pypinyin import pinyin_dict
 
     found = set()
@@ -91,11 +100,26 @@ def split_pinyin(run: str) -> list[str] | None:
 
 
 @cache
+def _pinyin_table() -> dict[int, str]:
+    """pypinyin's character table, read on its own: importing the package also loads a phrase
+    table single characters never need, which costs a fifth of a second at every start."""
+    try:
+        spec = importlib.util.find_spec("pypinyin")
+        path = Path(spec.origin).with_name("pinyin_dict.py")
+        module_spec = importlib.util.spec_from_file_location("_shebao_pinyin_dict", path)
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+        return module.pinyin_dict
+    except (AttributeError, ImportError, OSError, TypeError):
+        from pypinyin import pinyin_dict
+
+        return pinyin_dict.pinyin_dict
+
+
+@cache
 def char_pinyin(ch: str) -> str:
     """Toneless pinyin of one character (its most common reading), or the character itself."""
-    from pypinyin import pinyin_dict
-
-    readings = pinyin_dict.pinyin_dict.get(ord(ch))
+    readings = _pinyin_table().get(ord(ch))
     if not readings:
         return ch
     return _strip_tone(readings.split(",", 1)[0])

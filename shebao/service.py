@@ -11,13 +11,10 @@ from typing import Any
 
 import yaml
 
-try:  # TEMP until calculators.dialog lands
-    from calculators import dialog
-except ImportError:
-    dialog = None
+from calculators import dialog
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import load_faq_strict
-from knowledge.matcher import Index, MatchResult, confidence
+from knowledge.matcher import Index, MatchResult, _raw, confidence
 from knowledge.model import Entry, FAQError, Problem
 from shebao.config import Config
 from shebao.privacy import mask
@@ -87,8 +84,8 @@ class Answerer:
         """Entries for inline mode, best first; weak matches are left out."""
         result = self.index.match(text or "", limit=limit)
         floor = self.config.suggest_threshold
-        return [(c.entry, c.score if i == 0 else confidence(c.similarity, c.coverage, 0.0))
-                for i, c in enumerate(result.candidates) if (c.score if i == 0 else confidence(c.similarity, c.coverage, 0.0)) >= floor]
+        return [(c.entry, c.score if i == 0 else confidence(_raw(c.similarity, c.coverage), 0.0))
+                for i, c in enumerate(result.candidates) if (c.score if i == 0 else confidence(_raw(c.similarity, c.coverage), 0.0)) >= floor]
 
     def answer(self, text: str, state: dialog.CalcState | None = None, *, one_shot: bool = False) -> Reply:
         """The reply to one message; never raises."""
@@ -101,12 +98,12 @@ class Answerer:
             return Reply(text, "none", None, None, 0.0, [], f"{t['help']}")
 
     def _answer(self, text: str, state: dialog.CalcState | None, one_shot: bool) -> Reply:
-        if state is not None and not one_shot and dialog:
+        if state is not None and not one_shot:
             turn = dialog.advance(state, text, one_shot=False)
             if turn is not None:
                 return self._calc_reply(text, state.name, turn, self.index.match(text))
         match = self.index.match(text)
-        calc = dialog.detect(text) if dialog else None
+        calc = dialog.detect(text)
         if calc is not None:
             turn = dialog.advance(calc, None, one_shot=one_shot)
             if turn is not None:
@@ -134,7 +131,7 @@ class Answerer:
         suggestions = []
         if best.score >= self.config.suggest_threshold:
             suggestions = [best.entry.id] + [
-                c.entry.id for c in match.candidates[1:] if confidence(c.similarity, c.coverage, 0.0) >= self.config.suggest_threshold
+                c.entry.id for c in match.candidates[1:] if confidence(_raw(c.similarity, c.coverage), 0.0) >= self.config.suggest_threshold
             ]
             suggestions = suggestions[:MAX_SUGGESTIONS]
         if suggestions:
