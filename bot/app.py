@@ -33,6 +33,7 @@ from bot.storage import Storage
 from knowledge import FAQError
 from shebao.config import Config
 from shebao.privacy import install_log_masking
+from shebao.service import build_answerer
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +48,21 @@ class MissingToken(Exception):
         super().__init__(f"no bot token: set the environment variable {variable}")
 
 
-def _default_factory() -> Callable[..., Any]:
-    from shebao.service import build_answerer
+def _number(section: dict[str, Any], key: str, default: float) -> float:
+    value = section.get(key)
+    return float(default if value is None else value)
 
-    return build_answerer
+
+def webhook_secret(token: str) -> str:
+    """The secret Telegram sends with every webhook call: derived from the token, so never configured."""
+    return hashlib.sha256(b"shebao-webhook:" + token.encode()).hexdigest()[:48]
 
 
 def token_variable(cfg: Config) -> str:
     return cfg.telegram.get("token_env") or "TELEGRAM_BOT_TOKEN"
 
 
-def build_application(cfg: Config, answerer_factory: Callable[..., Any] | None = None, *,
+def build_application(cfg: Config, answerer_factory: Callable[..., Any] = build_answerer, *,
                       token: str | None = None) -> BotApplication:
     """The bot for CFG; the answerer and the database are built later, in post_init."""
     token = token or os.environ.get(token_variable(cfg), "").strip()
@@ -73,11 +78,11 @@ def build_application(cfg: Config, answerer_factory: Callable[..., Any] | None =
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .rate_limiter(RetryingRateLimiter(
-            network_retries=int(tg.get("network_retries", 3)),
-            backoff=float(tg.get("retry_backoff", 0.5)),
+            network_retries=int(_number(tg, "network_retries", 3)),
+            backoff=_number(tg, "retry_backoff", 0.5),
             max_retries=3,  # 429 answers: wait retry_after, then again
-            overall_max_rate=float(tg.get("max_messages_per_second", 30)),  # Telegram's broadcast limit
-            group_max_rate=float(tg.get("max_group_messages_per_minute", 20)),
+            overall_max_rate=_number(tg, "max_messages_per_second", 30),  # Telegram's broadcast limit
+            group_max_rate=_number(tg, "max_group_messages_per_minute", 20),
         ))
         .connection_pool_size(MAX_CONCURRENT_UPDATES)
         .post_init(post_init)
@@ -86,8 +91,9 @@ def build_application(cfg: Config, answerer_factory: Callable[..., Any] | None =
     )
     services = app.bot_data
     services.cfg = cfg
-    services.answerer_factory = answerer_factory or _default_factory()
-    services.limiter = UserLimiter(burst=int(limits.get("burst", 5)), per_minute=float(limits.get("per_minute", 20)))
+    services.answerer_factory = answerer_factory
+    services.limiter = UserLimiter(burst=int(_number(limits, "burst", 5)),
+                                   per_minute=_number(limits, "per_minute", 20))
     register_handlers(app)
     return app
 
@@ -130,7 +136,7 @@ async def post_init(app: BotApplication) -> None:
     cfg = services.cfg
     services.answerer = await asyncio.to_thread(services.answerer_factory, cfg)
     storage_cfg = cfg.raw.get("storage") or {}
-    services.storage = Storage(cfg.storage_path, busy_timeout=float(storage_cfg.get("busy_timeout", 5)))
+    services.storage = Storage(cfg.storage_path, busy_timeout=_number(storage_cfg, "busy_timeout", 5))
     await services.storage.open()
     services.username = app.bot.username
     commands = [BotCommand(name, replies.text(f"commands.{name}")) for name in ("start", "ask", "help")]
@@ -191,7 +197,7 @@ def run(cfg: Config) -> int:
                 port=int(tg.get("webhook_port") or 8443),
                 url_path=urlparse(url).path.lstrip("/"),
                 webhook_url=url,
-                secret_token=hashlib.sha256(b"shebao-webhook:" + token.encode()).hexdigest()[:48],
+                secret_token=webhook_secret(token),
                 allowed_updates=Update.ALL_TYPES,
             )
         else:
