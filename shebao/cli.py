@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
         calc.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     sub.add_parser("run", parents=[common], help="run the Telegram bot")
+    try:
+        from shebao import staff_cli
+    except ImportError:  # pragma: no cover - staff tools ship with the project
+        staff_cli = None
+    if staff_cli is not None:
+        staff_cli.register(sub, common)
     return parser
 
 
@@ -201,6 +207,10 @@ def main(argv: list[str] | None = None) -> int:
             from calculators import cli as calc_cli
 
             return calc_cli.run(args)
+        if args.command in ("unanswered", "report"):
+            from shebao import staff_cli
+
+            return staff_cli.run(args, _config(args))
         if args.command not in handlers:
             parser.print_help()
             return 2
