@@ -18,6 +18,7 @@ import asyncio
 import itertools
 import json
 import re
+import socket
 import threading
 import time
 from collections import defaultdict, deque
@@ -400,6 +401,12 @@ def _decode(params: dict[str, str]) -> dict[str, Any]:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     stub: BotApiStub
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out as separate writes: without this, Nagle's algorithm and the
+        # client's delayed ACK add ~40 ms to every call.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
