@@ -11,13 +11,11 @@ from collections import Counter
 from functools import cache
 
 from knowledge.lexicon import Lexicon
-from knowledge.normalize import char_pinyin, split_pinyin
+from knowledge.normalize import CJK_CHAR, LATIN_RUN, char_pinyin, split_pinyin
 
 # How much each kind of feature counts in the score.
 WEIGHTS = {"w": 1.0, "c": 0.6, "p": 0.45, "u": 2.0}
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_RUN = re.compile(r"[a-z]+(?:[ '\-]+[a-z]+)*")
 _SPACE = re.compile(r"\s+")
 
 
@@ -39,7 +37,7 @@ def add_words(lexicon: Lexicon, extra: set[str] = frozenset()) -> None:
         jieba.add_word(word, freq, tag)
         jieba.add_word(lexicon.rewrite(word), freq, tag)  # its canonical spelling (缴费基数 -> 交费基数)
     for word in extra:
-        if len(word) > 1 and _CJK.search(word):
+        if len(word) > 1 and CJK_CHAR.search(word):
             jieba.add_word(word)
 
 
@@ -57,11 +55,11 @@ def syllables(text: str) -> list[str]:
     """Toneless pinyin syllables of the CJK characters and Latin pinyin runs of TEXT."""
     out: list[str] = []
     pos = 0
-    for m in _LATIN_RUN.finditer(text):
-        out.extend(char_pinyin(c) for c in text[pos : m.start()] if _CJK.match(c))
+    for m in LATIN_RUN.finditer(text):
+        out.extend(char_pinyin(c) for c in text[pos : m.start()] if CJK_CHAR.match(c))
         out.extend(split_pinyin(m.group()) or ())
         pos = m.end()
-    out.extend(char_pinyin(c) for c in text[pos:] if _CJK.match(c))
+    out.extend(char_pinyin(c) for c in text[pos:] if CJK_CHAR.match(c))
     return out
 
 
@@ -74,7 +72,7 @@ def featurize(text: str, stopwords: frozenset[str]) -> Counter:
     for i in range(len(compact) - 1):
         feats["c:" + compact[i : i + 2]] += 1
     for ch in compact:
-        if _CJK.match(ch):
+        if CJK_CHAR.match(ch):
             feats["u:" + ch] += 1
     syl = syllables(text)
     for i in range(len(syl) - 1):

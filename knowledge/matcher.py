@@ -19,7 +19,7 @@ import numpy as np
 from knowledge.features import WEIGHTS, add_words, featurize, syllables, words
 from knowledge.lexicon import Lexicon
 from knowledge.model import Entry
-from knowledge.normalize import clean, split_pinyin
+from knowledge.normalize import CJK_CHAR, LATIN_RUN, canonical, clean, split_pinyin
 
 K1 = 1.2
 B = 0.75
@@ -31,8 +31,6 @@ RUN_ON_CHARS = 50
 WINDOW = 26
 _ASK = re.compile(r".*(想问问|想问一下|想问|请问|问一下|想知道|我就想|到底)")
 
-_LATIN_RUN = re.compile(r"[a-z]+(?:[ '\-]+[a-z]+)*")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SPACE = re.compile(r"\s+")
 
 
@@ -79,7 +77,7 @@ class Index:
             seen = set()
             for phrasing in entry.phrasings:
                 raw = clean(phrasing)
-                text = self.lexicon.rewrite(raw)
+                text = canonical(phrasing, self.lexicon)
                 if not text or text in seen:
                     continue
                 seen.add(text)
@@ -87,8 +85,8 @@ class Index:
                 self.doc_entry.append(e_index)
                 self.doc_text.append(_SPACE.sub("", text))
                 self.doc_phrasing.append(phrasing)
-                vocab_words.update(w for w in words(raw, frozenset()) if _CJK.search(w))
-                vocab_words.update(w for w in words(text, frozenset()) if _CJK.search(w))
+                vocab_words.update(w for w in words(raw, frozenset()) if CJK_CHAR.search(w))
+                vocab_words.update(w for w in words(text, frozenset()) if CJK_CHAR.search(w))
         self.doc_entry_arr = np.array(self.doc_entry, dtype=np.int32)
 
         n_docs = len(doc_feats)
@@ -169,13 +167,10 @@ class Index:
                     i += 1
             return "".join(out)
 
-        return _LATIN_RUN.sub(convert, text)
+        return LATIN_RUN.sub(convert, text)
 
     def canonical(self, question: str) -> str:
-        text = clean(question)
-        if _LATIN_RUN.search(text):
-            text = self._from_pinyin(text)
-        return self.lexicon.rewrite(text)
+        return canonical(question, self.lexicon, self._from_pinyin)
 
     def is_chitchat(self, text: str) -> bool:
         compact = _SPACE.sub("", text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -21,8 +22,8 @@ from knowledge.lexicon import Lexicon
 MAX_CHARS = 400
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_LATIN_RUN = re.compile(r"[a-z]+(?:[ '\-]+[a-z]+)*")
-_CJK_CHAR = re.compile(rf"[{_CJK}]")
+LATIN_RUN = re.compile(r"[a-z]+(?:[ '\-]+[a-z]+)*")
+CJK_CHAR = re.compile(rf"[{_CJK}]")
 _DIGIT_SEP = re.compile(r"(?<=\d),(?=\d{3})")
 
 
@@ -46,7 +47,7 @@ def clean(text: str) -> str:
         else:  # punctuation, emoji, control, right-to-left marks, zero-width joiners
             out.append(" ")
     text = re.sub(r"\s+", " ", "".join(out)).strip()
-    if _CJK_CHAR.search(text):
+    if CJK_CHAR.search(text):
         text = _t2s().convert(text)
     return text[:MAX_CHARS]
 
@@ -125,29 +126,27 @@ def char_pinyin(ch: str) -> str:
     return _strip_tone(readings.split(",", 1)[0])
 
 
-def to_syllables(text: str) -> list[str]:
-    """The syllables of a cleaned text: characters read as pinyin, pinyin runs split, digits kept."""
-    out: list[str] = []
-    pos = 0
-    for m in _LATIN_RUN.finditer(text):
-        out.extend(char_pinyin(c) for c in text[pos : m.start()] if _CJK_CHAR.match(c))
-        pieces = split_pinyin(m.group())
-        if pieces:
-            out.extend(pieces)
-        pos = m.end()
-    out.extend(char_pinyin(c) for c in text[pos:] if _CJK_CHAR.match(c))
-    return out
+_CN_COUNT = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?=年|个月|岁|天|级|万|块|元)")
 
 
-def is_mostly_pinyin(text: str) -> bool:
-    """True when the Latin letters of a cleaned text read as pinyin and outweigh its characters."""
-    latin = sum(len(m.group().replace(" ", "")) for m in _LATIN_RUN.finditer(text))
-    cjk = len(_CJK_CHAR.findall(text))
-    if latin < 4 or latin < 2 * cjk:
-        return False
-    return all(split_pinyin(m.group()) for m in _LATIN_RUN.finditer(text))
+def arabic_counts(text: str) -> str:
+    """Write counts of years, months, ages, days and grades in digits (十五年 -> 15年), as the FAQ mostly does."""
+    if not _CN_COUNT.search(text):
+        return text
+    import cn2an
+
+    def convert(m: re.Match) -> str:
+        try:
+            return str(cn2an.cn2an(m.group(), "smart"))
+        except (ValueError, KeyError):
+            return m.group()
+
+    return _CN_COUNT.sub(convert, text)
 
 
-def canonical(text: str, lexicon: Lexicon) -> str:
-    """Clean TEXT and rewrite colloquial words, slips and synonyms to their canonical form."""
-    return lexicon.rewrite(clean(_DIGIT_SEP.sub("", text[: MAX_CHARS * 4])))
+def canonical(text: str, lexicon: Lexicon, from_pinyin: Callable[[str], str] | None = None) -> str:
+    """Clean TEXT, read pinyin runs back (FROM_PINYIN), write counts in digits and rewrite synonyms."""
+    text = clean(_DIGIT_SEP.sub("", text[: MAX_CHARS * 4]))
+    if from_pinyin is not None and LATIN_RUN.search(text):
+        text = from_pinyin(text)
+    return lexicon.rewrite(arabic_counts(text))
