@@ -63,6 +63,15 @@ async def send(context: Context, chat: Chat, out: replies.Outgoing, reply_to: Me
                                           link_preview_options=None)
 
 
+async def tell(update: Update, context: Context, key: str, **values: Any) -> None:
+    """Send the text KEY of bot/texts.yaml to this chat (quoting the asker in groups), within the limits."""
+    chat = update.effective_chat
+    if chat is None or not await within_limits(update, context):
+        return
+    await send(context, chat, replies.Outgoing(replies.text(key, **values)),
+               reply_to=update.effective_message if is_group(chat) else None)
+
+
 async def _restore(context: Context, chat_id: int, user_id: int) -> tuple[Any, Any]:
     """The asker's calculator dialog in this chat, if one is waiting: (conversation, CalcState)."""
     conv = await context.storage.load_conversation(chat_id, user_id)

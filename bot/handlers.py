@@ -15,7 +15,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from bot import replies
-from bot.asking import answer_entry, answer_question, is_group, send, within_limits
+from bot.asking import answer_entry, answer_question, is_group, send, tell
 from bot.context import Context
 from bot.storage import StorageError
 from knowledge import FAQError
@@ -32,21 +32,19 @@ Handler = Callable[[Update, Context], Awaitable[None]]
 async def start(update: Update, context: Context) -> None:
     """/start, /start faq_<id> (a deep link), /start private (moved from a group)."""
     payload = context.args[0] if context.args else ""
-    chat = update.effective_chat
     if payload.startswith("faq_"):
         if not await answer_entry(update, context, payload[4:], via="deeplink"):
-            await send(context, chat, replies.Outgoing(replies.text("deeplink_missing")))
-        return
-    if payload == "private":
-        await send(context, chat, replies.Outgoing(replies.text("private_hello")))
-        return
-    await help_command(update, context)
+            await tell(update, context, "deeplink_missing")
+    elif payload == "private":
+        await tell(update, context, "private_hello")
+    else:
+        await help_command(update, context)
 
 
 async def help_command(update: Update, context: Context) -> None:
     """/help: what the bot can do."""
     key = "greeting_group" if is_group(update.effective_chat) else "greeting"
-    await send(context, update.effective_chat, replies.Outgoing(replies.text(key, bot=context.bot.username)))
+    await tell(update, context, key, bot=context.bot.username)
 
 
 async def ask(update: Update, context: Context) -> None:
@@ -56,8 +54,7 @@ async def ask(update: Update, context: Context) -> None:
     # keep the question as typed (context.args would lose its line breaks)
     question = message.text[len(message.parse_entity(command)):].strip() if command else ""
     if not question:
-        await send(context, update.effective_chat, replies.Outgoing(replies.text("ask_usage")),
-                   reply_to=message if is_group(update.effective_chat) else None)
+        await tell(update, context, "ask_usage")
         return
     await answer_question(update, context, question, via="ask")
 
@@ -97,16 +94,14 @@ async def group_text(update: Update, context: Context) -> None:
         return
     question, via = found
     if not question:
-        await send(context, update.effective_chat, replies.Outgoing(replies.text("ask_usage")),
-                   reply_to=update.effective_message)
+        await tell(update, context, "ask_usage")
         return
     await answer_question(update, context, question, via=via)
 
 
 async def not_text(update: Update, context: Context) -> None:
     """Stickers, photos, voice … in a private chat: ask for text (once per flood)."""
-    if await within_limits(update, context):
-        await send(context, update.effective_chat, replies.Outgoing(replies.text("not_text")))
+    await tell(update, context, "not_text")
 
 
 async def bot_added(update: Update, context: Context) -> None:
@@ -139,7 +134,7 @@ async def suggestion(update: Update, context: Context) -> None:
     query = update.callback_query
     await query.answer()
     if not await answer_entry(update, context, replies.parse_suggestion(query.data), via="suggestion"):
-        await send(context, update.effective_chat, replies.Outgoing(replies.text("deeplink_missing")))
+        await tell(update, context, "deeplink_missing")
 
 
 async def calc_choice(update: Update, context: Context) -> None:
@@ -187,7 +182,7 @@ def staff_only(handler: Handler) -> Handler:
     async def guarded(update: Update, context: Context) -> None:
         user = update.effective_user
         if user is None or user.id not in context.services.cfg.admins:
-            await send(context, update.effective_chat, replies.Outgoing(replies.text("staff_only")))
+            await tell(update, context, "staff_only")
             return
         await handler(update, context)
 
@@ -276,9 +271,3 @@ async def error_handler(update: object, context: Context) -> None:
     except Exception as exc:  # the apology failed too (Telegram down): logged, nothing more to do
         log.error("could not apologise: %s", exc)
 
-
-__all__ = [
-    "ask", "bot_added", "calc_choice", "error_handler", "feedback", "group_text", "help_command",
-    "inline_query", "not_text", "private_text", "reload", "stale_button", "start", "stats", "suggestion",
-    "unanswered", "within_limits",
-]
