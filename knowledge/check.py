@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -72,8 +73,10 @@ def _line_of(entry: Entry, text: str) -> int:
 
 def check(folder: Path, lexicon_folder: Path | None, *, stale_after_days: int = 730,
           answer_threshold: float = 60, today: date | None = None,
-          parameters: Path | None = None, deep: bool = True) -> list[Problem]:
-    """Every problem of the FAQ folder, the lexicon and (if given) the calculator parameters."""
+          parameters: Path | None = None, deep: bool = True,
+          published_ids: Path | None = None) -> list[Problem]:
+    """Every problem of the FAQ folder, the lexicon and (if given) the calculator parameters.
+    PUBLISHED_IDS: the list of ids already shared (default: published_ids.txt beside the FAQ folder)."""
     lexicon = load_lexicon(lexicon_folder)
     entries, problems = load_faq(folder)
     problems = list(lexicon.problems) + problems
@@ -88,6 +91,9 @@ def check(folder: Path, lexicon_folder: Path | None, *, stale_after_days: int = 
                                     "check the answer is still right and update as_of", "warning"))
         if e.as_of > today:
             problems.append(Problem(e.path, e.line, f"entry {e.id}: as_of {e.as_of} is in the future", "warning"))
+    published = Path(published_ids) if published_ids else Path(folder).parent / PUBLISHED_IDS
+    if published.is_file() and entries:
+        problems += gone_ids(entries, published)
     if entries:
         index = Index(entries, lexicon)
         problems += collisions(entries, index)
@@ -106,4 +112,55 @@ def check(folder: Path, lexicon_folder: Path | None, *, stale_after_days: int = 
         for line in check_parameters(parameters):
             m = re.match(r"^(.*):(\d+): (.*)$", line)
             problems.append(Problem(Path(m[1]), int(m[2]), m[3]) if m else Problem(parameters, 0, line))
+    return problems
+
+
+# -- ids already shared: links (/start faq_<id>) and buttons in chats carry them ---------------
+
+PUBLISHED_IDS = "published_ids.txt"
+_ID = re.compile(r"^[a-z0-9_]+$")
+
+
+def _same_words(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC")
+
+
+def read_published_ids(path: Path) -> tuple[list[tuple[str, int, str]], list[Problem]]:
+    """(id, line, question noted after #) of every line of the published-ids file, and its problems."""
+    ids, problems = [], []
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return [], [Problem(Path(path), 1, "not UTF-8 text (save the file as UTF-8)")]
+    for number, line in enumerate(text.splitlines(), 1):
+        ident, _, note = line.partition("#")
+        ident = ident.strip()
+        if not ident:
+            continue
+        if not _ID.match(ident):
+            problems.append(Problem(Path(path), number, f"{ident!r} is not an id (a-z, 0-9 and _ only, "
+                                    "one id a line, the question after #)", "warning"))
+            continue
+        ids.append((ident, number, note.strip()))
+    return ids, problems
+
+
+def gone_ids(entries: list[Entry], path: Path) -> list[Problem]:
+    """Published ids missing from the FAQ: shared links break. Points at the renamed entry when one is found."""
+    published, problems = read_published_ids(path)
+    present = {e.id for e in entries}
+    for ident, line, question in published:
+        if ident in present:
+            continue
+        key = _same_words(question)
+        renamed = next((e for e in entries if key and any(_same_words(p) == key for p in e.phrasings)), None)
+        if renamed is not None:
+            problems.append(Problem(renamed.path, renamed.line, f"id {ident} was published and is gone: entry "
+                                    f"{renamed.id} has its question; change the id back to {ident}, "
+                                    f"links already shared (/start faq_{ident}) stop working otherwise", "warning"))
+        else:
+            problems.append(Problem(Path(path), line, f"id {ident} was published and is gone: links already shared "
+                                    f"(/start faq_{ident}) stop working; give the entry its id back, or delete "
+                                    "this line if the entry was removed on purpose", "warning"))
     return problems

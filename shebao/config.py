@@ -24,7 +24,7 @@ DEFAULTS: dict[str, Any] = {
         "webhook_port": 8443,
     },
     "storage": {"path": "data/shebao.db"},
-    "knowledge": {"path": None, "lexicon": None, "stale_after_days": 730},
+    "knowledge": {"path": None, "lexicon": None, "stale_after_days": 730, "published_ids": None},
     "matcher": {"answer_threshold": 60, "suggest_threshold": 35},
     "limits": {"burst": 5, "per_minute": 20},
     "admins": [],

@@ -1,0 +1,1 @@
+"""Union staff's tools: the unanswered-question export, the HTML report, the published-ids list."""
