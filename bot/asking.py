@@ -26,10 +26,7 @@ def _calc_state_class() -> Any:
 
 def _chitchat(answerer: Any, reply: Any) -> bool:
     """Greetings and thanks got no FAQ answer but are not questions staff should see."""
-    if getattr(reply, "chitchat", None) is not None:
-        return bool(reply.chitchat)
-    index = getattr(answerer, "index", None)
-    return reply.best is None and index is not None and bool(index.is_chitchat(reply.q))
+    return reply.chitchat
 
 
 def _state_json(state: Any) -> str:

@@ -46,6 +46,7 @@ class Reply:
     calc_state: dialog.CalcState | None = None
     choices: list[tuple[str, str]] = field(default_factory=list)
     private: bool = False  # about the worker's own figures or numbers: move to a private chat in groups
+    chitchat: bool = False  # a greeting, thanks or empty message: not a question for the unanswered queue
 
     def to_json(self) -> dict[str, Any]:
         return {"q": self.q, "kind": self.kind, "id": self.id, "best": self.best,
@@ -124,7 +125,7 @@ class Answerer:
         private = mask(text) != text
         if match.chitchat or best is None:
             body = t["greeting"] if match.chitchat and text.strip() else t["help"]
-            return Reply(text, "none", None, None, 0.0, [], body, private=private)
+            return Reply(text, "none", None, None, 0.0, [], body, private=private, chitchat=match.chitchat)
         if best.score >= self.config.answer_threshold:
             return Reply(text, "faq", best.entry.id, best.entry.id, best.score, [], format_entry(best.entry),
                          entry=best.entry, private=private)
