@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
-import cn2an
 import yaml
 
 MAX_CHARS = 1000  # questions are short; the rest of a pasted essay is not read
@@ -43,17 +43,16 @@ MAX_EXPONENT = 400
 CLAUSE = re.compile(r"[，,。；;！!？?\n、：:]")
 
 
-_WORDS = yaml.safe_load(Path(__file__).with_name("words.yaml").read_text(encoding="utf-8"))
-AVG_WORDS, ACCOUNT_WORDS, INDEX_WORDS, OWED_WORDS, BASE_WORDS, WAGE_WORDS, YEAR_WAGE_WORDS, AGE_WORDS = (
-    re.compile(_WORDS[k]) for k in ("avg_wage", "account", "index", "amount", "base", "wage", "yearly_wage", "age"))
-SHORT_WORDS, TARGET_WORDS, PAID_WORDS, PAID_AFTER, LATE_WORDS, DELAY_WORDS, RATE_WORDS, SHARE_WORDS = (
-    re.compile(_WORDS[k]) for k in ("years_short", "years_target", "years_paid", "years_paid_after", "late",
-                                    "delay", "rate", "share"))
-NOT_A_NUMBER = re.compile(_WORDS["not_a_number"])
-RETIRE_WORDS = re.compile(_WORDS["retire"])
-GENDER = re.compile(_WORDS["gender"])
-INSURANCE, GROUPS, SHARE_LEVEL = _WORDS["insurance"], _WORDS["group"], _WORDS["share_level"]
-HOTLINES = set(_WORDS["hotlines"])
+@lru_cache(maxsize=1)
+def words() -> SimpleNamespace:
+    """The context words of words.yaml, compiled; read on first use (and again after `calculators.reload()`)."""
+    data = yaml.safe_load(Path(__file__).with_name("words.yaml").read_text(encoding="utf-8"))
+    compiled = {k: re.compile(data[k]) for k in (
+        "avg_wage", "account", "index", "amount", "base", "wage", "yearly_wage", "age", "years_short",
+        "years_target", "years_paid", "years_paid_after", "late", "delay", "rate", "share", "not_a_number",
+        "retire", "gender")}
+    return SimpleNamespace(**compiled, insurance=data["insurance"], group=data["group"],
+                           share_level=data["share_level"], hotlines=set(data["hotlines"]))
 
 
 @dataclass(frozen=True)
@@ -73,11 +72,53 @@ class Reading:
 @lru_cache(maxsize=1)
 def _t2s():
     try:
-        import opencc
+        import opencc  # imported only when a question has a traditional character
 
         return opencc.OpenCC("t2s")
     except Exception:  # noqa: BLE001 - without opencc we read simplified text only
         return None
+
+
+@lru_cache(maxsize=1)
+def traditional_chars() -> frozenset[str]:
+    """The characters opencc's t2s changes (traditional.txt), so simplified text never loads opencc."""
+    lines = Path(__file__).with_name("traditional.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset("".join(line.strip() for line in lines if not line.startswith("#")))
+
+
+TRADITIONAL_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2FA20))
+
+
+def opencc_changes() -> str:
+    """Every character opencc's t2s changes (slow; for regenerating traditional.txt and for its test)."""
+    import opencc
+
+    converter = opencc.OpenCC("t2s")
+    return "".join(chr(cp) for a, b in TRADITIONAL_RANGES for cp in range(a, b)
+                   if converter.convert(chr(cp)) != chr(cp))
+
+
+def write_traditional() -> None:
+    """Regenerate traditional.txt from the installed opencc (after an opencc upgrade)."""
+    path = Path(__file__).with_name("traditional.txt")
+    header = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    changed = opencc_changes()
+    lines = header + [changed[i:i + 64] for i in range(0, len(changed), 64)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    traditional_chars.cache_clear()
+
+
+def to_simplified(text: str) -> str:
+    """Text with traditional characters converted by opencc t2s; simplified text is returned as it is."""
+    trad = traditional_chars()
+    if not any(c in trad for c in text):
+        return text
+    converter = _t2s()
+    if converter is None:
+        return text
+    with contextlib.suppress(Exception):  # a converter failure leaves the text as it was
+        return converter.convert(text)
+    return text
 
 
 def normalise(text: object) -> str:
@@ -87,11 +128,7 @@ def normalise(text: object) -> str:
     text = text[:MAX_CHARS]
     text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") else c for c in text)
     text = unicodedata.normalize("NFKC", text)
-    converter = _t2s()
-    if converter is not None:
-        with contextlib.suppress(Exception):  # a converter failure leaves the text as it was
-            text = converter.convert(text)
-    return text.translate(CAPITALS).lower()
+    return to_simplified(text).translate(CAPITALS).lower()
 
 
 def _to_decimal(value: object) -> Decimal | None:
@@ -102,8 +139,60 @@ def _to_decimal(value: object) -> Decimal | None:
     return d if d.is_finite() else None
 
 
+CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+CN_UNIT = {"十": 10, "百": 100, "千": 1000}
+CN_BIG = {"万": 10000, "亿": 100000000}
+
+
+def _plain_numeral(text: str) -> int | None:
+    """Common numerals without cn2an: 五, 十五, 四千五, 一万二, 4千5, 12万5千, 三千零二; None for anything else."""
+    total = section = 0
+    digit: int | None = None
+    units: list[int] = []  # the small units (十百千) of the current section, largest first
+    last_unit = 0  # the unit just before a trailing digit: 四千五 -> 5 x 100
+    zero = False  # a 零 since the last unit: 一千零五 -> 5, not 500
+    big = 0  # the last big unit (万, 亿): they must go down, 一亿二千万
+    for part in re.findall(r"[0-9]+|.", text):
+        if part.isdigit() or part in CN_VALUE:
+            if digit is not None:
+                return None  # 一二三, read digit by digit: left to cn2an
+            value = int(part) if part.isdigit() else CN_VALUE[part]
+            if value == 0:
+                zero = True
+            else:
+                digit = value
+        elif part in CN_UNIT:
+            unit = CN_UNIT[part]
+            if units and unit >= units[-1]:
+                return None
+            if digit is None and (unit != 10 or units or section):
+                return None  # 百, 千五: left to cn2an
+            section += (digit or 1) * unit
+            units.append(unit)
+            digit, last_unit, zero = None, unit, False
+        elif part in CN_BIG:
+            unit = CN_BIG[part]
+            section += digit or 0
+            if section == 0 or (big and unit >= big):
+                return None
+            total += section * unit
+            section, digit, units, last_unit, zero, big = 0, None, [], unit, False, unit
+        else:
+            return None
+    if digit is not None:
+        if zero or not last_unit:
+            section += digit
+        elif digit < 10:
+            section += digit * (last_unit // 10)
+        else:
+            return None  # 2万50: left to cn2an
+    return total + section
+
+
 def _cn2an(text: str) -> Decimal | None:
     try:
+        import cn2an  # imported only for numerals the plain reader does not take
+
         return _to_decimal(cn2an.cn2an(text, "normal"))
     except Exception:  # noqa: BLE001 - cn2an raises several kinds on text it does not take
         return None
@@ -111,6 +200,8 @@ def _cn2an(text: str) -> Decimal | None:
 
 def _arabic_to_cn(match: re.Match) -> str:
     try:
+        import cn2an
+
         return cn2an.an2cn(match.group(0))
     except Exception:  # noqa: BLE001
         return match.group(0)
@@ -132,6 +223,11 @@ def parse_number(token: str) -> Decimal | None:
         head = parse_number(mantissa.group(1))
         return None if head is None else head * MULTIPLIER[mantissa.group(2)]
     s = s.replace("k", "千").replace("w", "万")
+    plain = None
+    with contextlib.suppress(Exception):
+        plain = _plain_numeral(s)
+    if plain is not None:
+        return Decimal(plain)
     s = re.sub(r"[0-9]+(?:\.[0-9]+)?", _arabic_to_cn, s)
     return _cn2an(s)
 
@@ -160,7 +256,7 @@ def _tokens(text: str, skip: list[tuple[int, int]]):
         before = text[max(0, m.start() - 1):m.start()]
         if after.startswith("分之") or after.startswith("几") or before == "几":
             continue
-        if num in ("一", "万") and NOT_A_NUMBER.match(text, m.end("num")):
+        if num in ("一", "万") and words().not_a_number.match(text, m.end("num")):
             continue  # 算一下, 一起, 一定: words, not the number one
         end = m.end()
         if re.search(r"[百千万kw][一两]$", num) and text[m.end("num"):].startswith("个"):
@@ -184,12 +280,13 @@ def _right(text: str, end: int) -> str:
 
 def _classify(value: Decimal, unit: str, token: str, left: str, right: str, pct: bool) -> tuple[str, Decimal, str]:
     """(kind, value, note) of a number from its unit and the words around it."""
+    w = words()
     if pct:
-        if SHARE_WORDS.search(left + right) or (value >= Decimal("0.3") and not RATE_WORDS.search(left)):
+        if w.share.search(left + right) or (value >= Decimal("0.3") and not w.rate.search(left)):
             return "share", value, ""
         return "rate", value, ""
     if unit in ("岁", "周岁"):
-        retiring = RETIRE_WORDS.search(left) or RETIRE_WORDS.match(right)
+        retiring = w.retire.search(left) or w.retire.match(right)
         return ("age" if retiring else "current_age"), value, ""  # 今年45岁 is not the retirement age
     if unit == "天" or (unit == "日" and not left.endswith("月")):
         return "days", value, ""
@@ -197,31 +294,31 @@ def _classify(value: Decimal, unit: str, token: str, left: str, right: str, pct:
         return "risk_class", value, ""
     if unit in ("年", "年半", "个月", "个多月"):
         years = value + Decimal("0.5") if unit == "年半" else value / 12 if "月" in unit else value
-        if unit == "年" and value >= 1900 and not PAID_WORDS.search(left):
+        if unit == "年" and value >= 1900 and not w.years_paid.search(left):
             return "number", value, ""  # 2019年: a calendar year
-        if TARGET_WORDS.search(left):
+        if w.years_target.search(left):
             return "years_target", years, ""  # 不够十五年: the years required, not the years short
-        if SHORT_WORDS.search(left):
+        if w.years_short.search(left):
             return "years_short", years, ""
-        if "月" in unit and LATE_WORDS.search(left):
+        if "月" in unit and w.late.search(left):
             return "days", value * 30, "months_as_days"
-        if "年" in unit and DELAY_WORDS.search(left):
+        if "年" in unit and w.delay.search(left):
             return "days", years * 365, "years_as_days"
         if value == 1 and unit in ("年", "个月") and not re.search(r"[了过满够]\s*$", left):
             return "period", value, ""  # 一年交多少, 交一个月多少: a period, not years paid
-        if PAID_WORDS.search(left) or PAID_AFTER.match(right):
+        if w.years_paid.search(left) or w.years_paid_after.match(right):
             return "years_paid", years, ""
         return "years", years, ""
     if unit in ("级", "月", "次", "个", "号", "日"):
         return "number", value, ""
     money = unit in ("块钱", "块", "元钱", "元") or bool(re.search(r"[kw千万亿]", token))
-    for kind, words in (("avg_wage", AVG_WORDS), ("account", ACCOUNT_WORDS), ("yearly_wage", YEAR_WAGE_WORDS),
-                        ("amount", OWED_WORDS), ("base", BASE_WORDS), ("wage", WAGE_WORDS)):
-        if words.search(left):
+    for kind, pattern in (("avg_wage", w.avg_wage), ("account", w.account), ("yearly_wage", w.yearly_wage),
+                          ("amount", w.amount), ("base", w.base), ("wage", w.wage)):
+        if pattern.search(left):
             return kind, value, ""
-    if INDEX_WORDS.search(left) and not money:
+    if w.index.search(left) and not money:
         return "index", value, ""
-    if AGE_WORDS.search(left) and not money:
+    if w.age.search(left) and not money:
         return "age", value, ""
     if re.match(r"的?(工资|月薪|收入)", right):
         return "wage", value, ""
@@ -250,7 +347,7 @@ def _read(text: str) -> list[Reading]:
         skip.append((m.start(), m.end()))
     for m in re.finditer(rf"(?<![{CN}0-9])半年", text):
         left = _left(text, m.start(), 0)
-        if DELAY_WORDS.search(left):
+        if words().delay.search(left):
             out.append(Reading("days", Decimal(180), "年", m.start(), m.end(), "months_as_days"))
             continue
         kind = _classify(Decimal(2), "年", "", left, _right(text, m.end()), False)[0]
@@ -267,7 +364,7 @@ def _read(text: str) -> list[Reading]:
         unit_match = UNIT.match(text, end)
         unit = "" if pct else (unit_match.group(1) or "")
         stop = end if pct else unit_match.end()
-        if not pct and not unit and token in HOTLINES:
+        if not pct and not unit and token in words().hotlines:
             previous_end = stop
             continue
         left, right = _left(text, m.start(), previous_end), _right(text, stop)
@@ -281,8 +378,9 @@ def _read(text: str) -> list[Reading]:
 
 def _words_read(text: str) -> list[Reading]:
     out = [Reading("gender", "male" if m.group(1) == "男" else "female", "", m.start(), m.end())
-           for m in GENDER.finditer(text)]
-    for table, kind in ((INSURANCE, "insurance"), (GROUPS, "group"), (SHARE_LEVEL, "share_level")):
+           for m in words().gender.finditer(text)]
+    w = words()
+    for table, kind in ((w.insurance, "insurance"), (w.group, "group"), (w.share_level, "share_level")):
         for value, pattern in table.items():
             out.extend(Reading(kind, value, "", m.start(), m.end()) for m in re.finditer(pattern, text))
     return out
@@ -303,3 +401,4 @@ def first(readings: list[Reading], *kinds: str) -> Reading | None:
             if r.kind == kind:
                 return r
     return None
+

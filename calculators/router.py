@@ -14,21 +14,77 @@ from .core import HERE, num, text
 from .numbers import Reading, first, normalise, read
 
 NOT_INPUTS = {"gender", "insurance", "group", "date"}  # words, not the worker's own numbers
+MONEY_KINDS = {"wage", "base", "money", "amount"}
+
+
+def _optional(pattern: str | None) -> re.Pattern | None:
+    return re.compile(pattern) if pattern else None
 
 
 @lru_cache(maxsize=1)
 def rules() -> dict:
+    """router.yaml, compiled; read on first use (and again after `calculators.reload()`)."""
     data = yaml.safe_load((HERE / "router.yaml").read_text(encoding="utf-8"))
     compiled = {}
     for name, rule in data["calculators"].items():
         compiled[name] = {
             "subject": re.compile(rule["subject"]),
-            "also": re.compile(rule["also"]) if rule.get("also") else None,
-            "not": re.compile(rule["not"]) if rule.get("not") else None,
+            "asks": re.compile(rule["asks"]),
+            "not": _optional(rule.get("not")),
+            "ask_not": _optional(rule.get("ask_not")),
             "evidence": set(rule["evidence"]),
         }
-    return {**data, "compiled": compiled, "figure": re.compile(data["asks_figure"]),
-            "question": re.compile(data["question_words"])}
+    patterns = {key: re.compile(data[key]) for key in (
+        "clause_break", "question_marks", "question_words", "rule_asks", "yes_no", "figure",
+        "reply_question_words")}
+    rewrite = [(re.compile(pattern), str(to)) for pattern, to in (data.get("rewrite") or {}).items()]
+    return {**data, **patterns, "compiled": compiled, "rewrite_rules": rewrite}
+
+
+def rewrite(norm: str) -> str:
+    """Typos, pinyin and dialect rewritten to the standard words (router.yaml `rewrite`)."""
+    for pattern, to in rules()["rewrite_rules"]:
+        norm = pattern.sub(to, norm)
+    return norm
+
+
+def asking_part(norm: str) -> tuple[str, str]:
+    """(asking part, scope): the last clause that asks something, and where the subject must be named.
+
+    A short message is its own scope; in a story (longer than `short_message`) only the final question
+    and the clause before it count, so 社保 mentioned on the way does not make a question about it.
+    """
+    r = rules()
+    clauses: list[tuple[str, bool]] = []  # (clause, followed by a question mark)
+    at = 0
+    for brk in r["clause_break"].finditer(norm):
+        if brk.start() > at:
+            clauses.append((norm[at:brk.start()], bool(r["question_marks"].search(brk.group(0)))))
+        at = brk.end()
+    if at < len(norm):
+        clauses.append((norm[at:], False))
+    asking = [i for i, (clause, marked) in enumerate(clauses) if marked or r["question_words"].search(clause)]
+    if not asking:
+        return norm, norm
+    i = asking[-1]
+    ask = clauses[i][0]
+    if len(norm) <= int(r["short_message"]):
+        return ask, norm
+    return ask, "，".join(c for c, _ in clauses[max(0, i - 1):i + 1])
+
+
+def asks_a_rule(ask: str) -> bool:
+    """The asking part asks how, where, whether: a question for the FAQ whatever numbers it has."""
+    r = rules()
+    if r["rule_asks"].search(ask):
+        return True
+    return bool(r["yes_no"].search(ask)) and not r["figure"].search(ask)
+
+
+def _own_numbers(readings: list[Reading]) -> list[Reading]:
+    """The readings that can be the worker's inputs: money below `min_money` (每天扣三块钱) is not a wage."""
+    floor = Decimal(str(rules()["min_money"]))
+    return [x for x in readings if not (x.kind in MONEY_KINDS and isinstance(x.value, Decimal) and x.value < floor)]
 
 
 def jsonable(value: Any) -> Any:
@@ -67,29 +123,31 @@ def inputs_from(name: str, readings: list[Reading]) -> dict[str, Any]:
 def route(question: object) -> tuple[str, dict[str, Any]] | None:
     """(calculator, inputs) for a question that asks for a figure with the worker's own numbers, else None."""
     try:
-        norm = normalise(question)
-        r = rules()
-        if not r["figure"].search(norm):
-            return None
-        readings = read(norm)
-        kinds = {x.kind for x in readings} - NOT_INPUTS
-        for name, rule in r["compiled"].items():
-            if not rule["subject"].search(norm):
-                continue
-            if rule["also"] is not None and not rule["also"].search(norm):
-                continue
-            if rule["not"] is not None and rule["not"].search(norm):
-                continue
-            if not kinds & rule["evidence"]:
-                continue
-            return name, inputs_from(name, readings)
-        return None
+        return _route(rewrite(normalise(question)))
     except Exception:  # noqa: BLE001 - the router must never break the answering path
         return None
+
+
+def _route(norm: str) -> tuple[str, dict[str, Any]] | None:
+    ask, scope = asking_part(norm)
+    if asks_a_rule(ask):
+        return None
+    readings: list[Reading] | None = None
+    for name, rule in rules()["compiled"].items():
+        if not rule["asks"].search(ask) or (rule["ask_not"] is not None and rule["ask_not"].search(ask)):
+            continue
+        if not rule["subject"].search(scope) or (rule["not"] is not None and rule["not"].search(scope)):
+            continue
+        if readings is None:  # numbers are read only for a question that asks for a figure
+            readings = _own_numbers(read(norm))
+        if not ({x.kind for x in readings} - NOT_INPUTS) & rule["evidence"]:
+            continue
+        return name, inputs_from(name, readings)
+    return None
 
 
 def looks_like_question(answer: object) -> bool:
     """Whether a reply to a follow-up reads as a new question rather than an answer."""
     norm = normalise(answer)
     long = len(norm.strip()) > int(rules()["question_length"])
-    return route(norm) is not None or bool(rules()["question"].search(norm)) or long
+    return route(norm) is not None or bool(rules()["reply_question_words"].search(norm)) or long
