@@ -8,6 +8,11 @@ Public API:
 - parameters: `value_at(name, on) -> Param`, `check_parameters(folder) -> list[str]`
 - number reader: `calculators.numbers.read(text)`, `read_number(text)`
 - command line: `calculators.cli.register(subparsers)`, `calculators.cli.run(args)`
+- `reload()`: read the parameter, text, router and word files again (the bot's /reload)
+
+Importing the package reads no data file and loads neither cn2an nor opencc: the files are read on
+first use, cn2an only for a numeral the plain reader does not take, opencc only for a question with
+a traditional character.
 """
 
 from .benefits import catch_up, late_fee, medical_years, pension, unemployment
@@ -17,6 +22,17 @@ from .monthly import contribution, flexible, work_injury_premium
 from .parameters import Param, ParameterError, check_parameters, value_at
 from .registry import NAMES, compute
 from .reply import render
+
+
+def reload() -> None:
+    """Forget the cached parameters, texts, inputs, router rules and number words: edited files are read again."""
+    from . import core, numbers, parameters, router
+
+    parameters.load.cache_clear()
+    core._yaml.cache_clear()
+    router.rules.cache_clear()
+    numbers.words.cache_clear()
+
 
 __all__ = [
     "NAMES",
@@ -36,6 +52,7 @@ __all__ = [
     "late_fee",
     "medical_years",
     "pension",
+    "reload",
     "render",
     "unemployment",
     "value_at",

@@ -9,9 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .parameters import Param, ParameterEnded, ParameterError, value_at
+from .parameters import Param, ParameterEnded, ParameterError, read_yaml, value_at
 
 HERE = Path(__file__).parent
 CENT = Decimal("0.01")
@@ -88,7 +86,7 @@ def whole(value: Decimal) -> Decimal | int:
 
 @lru_cache(maxsize=4)
 def _yaml(name: str) -> dict:
-    return yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
+    return read_yaml(HERE / name)
 
 
 def text(key: str, **fields: Any) -> str:

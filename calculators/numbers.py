@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
-import yaml
+from .parameters import read_yaml
 
 MAX_CHARS = 1000  # questions are short; the rest of a pasted essay is not read
 MAX_TOKEN = 24
@@ -46,7 +46,7 @@ CLAUSE = re.compile(r"[，,。；;！!？?\n、：:]")
 @lru_cache(maxsize=1)
 def words() -> SimpleNamespace:
     """The context words of words.yaml, compiled; read on first use (and again after `calculators.reload()`)."""
-    data = yaml.safe_load(Path(__file__).with_name("words.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(Path(__file__).with_name("words.yaml"))
     compiled = {k: re.compile(data[k]) for k in (
         "avg_wage", "account", "index", "amount", "base", "wage", "yearly_wage", "age", "years_short",
         "years_target", "years_paid", "years_paid_after", "late", "delay", "rate", "share", "not_a_number",

@@ -8,10 +8,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from .core import HERE, num, text
 from .numbers import Reading, first, normalise, read
+from .parameters import read_yaml
 
 NOT_INPUTS = {"gender", "insurance", "group", "date"}  # words, not the worker's own numbers
 MONEY_KINDS = {"wage", "base", "money", "amount"}
@@ -24,7 +23,7 @@ def _optional(pattern: str | None) -> re.Pattern | None:
 @lru_cache(maxsize=1)
 def rules() -> dict:
     """router.yaml, compiled; read on first use (and again after `calculators.reload()`)."""
-    data = yaml.safe_load((HERE / "router.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(HERE / "router.yaml")
     compiled = {}
     for name, rule in data["calculators"].items():
         compiled[name] = {
