@@ -50,7 +50,7 @@ def words() -> SimpleNamespace:
     compiled = {k: re.compile(data[k]) for k in (
         "avg_wage", "account", "index", "amount", "base", "wage", "yearly_wage", "age", "years_short",
         "years_target", "years_paid", "years_paid_after", "late", "delay", "rate", "share", "not_a_number",
-        "retire", "gender")}
+        "retire", "gender", "wage_per_month", "paid")}
     return SimpleNamespace(**compiled, insurance=data["insurance"], group=data["group"],
                            share_level=data["share_level"], hotlines=set(data["hotlines"]))
 
@@ -59,7 +59,7 @@ def words() -> SimpleNamespace:
 class Reading:
     """One thing read from a question: what it is, its value and unit, where it was."""
 
-    kind: str  # wage base avg_wage account index amount money yearly_wage years_paid years_short
+    kind: str  # wage base avg_wage account index amount money paid yearly_wage years_paid years_short
     #            years_target years period age (retirement) current_age days rate share share_level risk_class gender insurance
     #            group date number
     value: Decimal | int | str | dt.date
@@ -312,6 +312,8 @@ def _classify(value: Decimal, unit: str, token: str, left: str, right: str, pct:
     if unit in ("级", "月", "次", "个", "号", "日"):
         return "number", value, ""
     money = unit in ("块钱", "块", "元钱", "元") or bool(re.search(r"[kw千万亿]", token))
+    if w.paid.search(left):
+        return "paid", value, ""  # 从工资里扣二百块: a deduction, not the wage
     for kind, pattern in (("avg_wage", w.avg_wage), ("account", w.account), ("yearly_wage", w.yearly_wage),
                           ("amount", w.amount), ("base", w.base), ("wage", w.wage)):
         if pattern.search(left):
@@ -369,6 +371,9 @@ def _read(text: str) -> list[Reading]:
             continue
         left, right = _left(text, m.start(), previous_end), _right(text, stop)
         kind, val, note = _classify(value / divisor, unit, token, left, right, pct)
+        if kind in ("number", "money") and not unit.endswith(("次", "个", "号", "级", "月", "日")) \
+                and words().wage_per_month.search(_left(text, m.start(), 0)):
+            kind = "wage"  # 我一个月4500: the 一个月 before it was read as a period
         out.append(Reading(kind, val, "%" if pct else unit, m.start(), stop, note))
         previous_end = stop
     out.extend(_words_read(text))
