@@ -3,9 +3,11 @@ questions stay with the FAQ."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from calculators.dialog import detect
+from calculators.dialog import advance, detect
 
 FIGURE_QUESTIONS = [
     # from the brief and shared/eval/dev.yaml
@@ -224,3 +226,22 @@ def test_numeric_questions_however_written_go_to_the_right_calculator(question, 
     assert state.name == name
     for key, value in inputs.items():
         assert state.inputs.get(key) == value, state.inputs
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("俺一个月挣四千五 社保得扣多少", "472.50"),
+        ("4.5k工资，养老保鲜每月交多少", "472.50"),
+        ("工資四千五百塊，社保每月扣多少錢", "472.50"),
+        ("月薪1.2万，五险个人要交多少钱", "1260.00"),
+        ("工资6000，工上保险一年交多少钱", "720.00"),
+        ("失叶金 交了5年能领几个月", "18 个月"),
+        ("欠了1.2万社保，拖了60天，滞纳今多少", "360.00"),
+        ("俺男的 医保交了二十年还差几年", "还差 10 年"),
+    ],
+)
+def test_however_a_question_is_written_the_one_shot_reply_states_the_figure_first(question, figure):
+    turn = advance(detect(question), None, one_shot=True, today=dt.date(2019, 6, 1))
+    assert turn.done
+    assert figure in turn.text.splitlines()[0]
