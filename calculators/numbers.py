@@ -144,54 +144,9 @@ CN_UNIT = {"十": 10, "百": 100, "千": 1000}
 CN_BIG = {"万": 10000, "亿": 100000000}
 
 
-def _plain_numeral(text: str) -> int | None:
-    """Common numerals without cn2an: 五, 十五, 四千五, 一万二, 4千5, 12万5千, 三千零二; None for anything else."""
-    total = section = 0
-    digit: int | None = None
-    units: list[int] = []  # the small units (十百千) of the current section, largest first
-    last_unit = 0  # the unit just before a trailing digit: 四千五 -> 5 x 100
-    zero = False  # a 零 since the last unit: 一千零五 -> 5, not 500
-    big = 0  # the last big unit (万, 亿): they must go down, 一亿二千万
-    for part in re.findall(r"[0-9]+|.", text):
-        if part.isdigit() or part in CN_VALUE:
-            if digit is not None:
-                return None  # 一二三, read digit by digit: left to cn2an
-            value = int(part) if part.isdigit() else CN_VALUE[part]
-            if value == 0:
-                zero = True
-            else:
-                digit = value
-        elif part in CN_UNIT:
-            unit = CN_UNIT[part]
-            if units and unit >= units[-1]:
-                return None
-            if digit is None and (unit != 10 or units or section):
-                return None  # 百, 千五: left to cn2an
-            section += (digit or 1) * unit
-            units.append(unit)
-            digit, last_unit, zero = None, unit, False
-        elif part in CN_BIG:
-            unit = CN_BIG[part]
-            section += digit or 0
-            if section == 0 or (big and unit >= big):
-                return None
-            total += section * unit
-            section, digit, units, last_unit, zero, big = 0, None, [], unit, False, unit
-        else:
-            return None
-    if digit is not None:
-        if zero or not last_unit:
-            section += digit
-        elif digit < 10:
-            section += digit * (last_unit // 10)
-        else:
-            return None  # 2万50: left to cn2an
-    return total + section
-
-
 def _cn2an(text: str) -> Decimal | None:
     try:
-        import cn2an  # imported only for numerals the plain reader does not take
+        import cn2an  # imported only when a question holds a Chinese numeral
 
         return _to_decimal(cn2an.cn2an(text, "normal"))
     except Exception:  # noqa: BLE001 - cn2an raises several kinds on text it does not take
@@ -223,11 +178,6 @@ def parse_number(token: str) -> Decimal | None:
         head = parse_number(mantissa.group(1))
         return None if head is None else head * MULTIPLIER[mantissa.group(2)]
     s = s.replace("k", "千").replace("w", "万")
-    plain = None
-    with contextlib.suppress(Exception):
-        plain = _plain_numeral(s)
-    if plain is not None:
-        return Decimal(plain)
     s = re.sub(r"[0-9]+(?:\.[0-9]+)?", _arabic_to_cn, s)
     return _cn2an(s)
 

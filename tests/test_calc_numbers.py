@@ -196,36 +196,6 @@ def test_any_numeral_soup_never_raises(text):
     parse_number(text)
 
 
-# ---- the plain numeral reader (cn2an is loaded only for what it does not take) --------------------------
-
-def test_the_plain_reader_reads_standard_numerals_as_cn2an_writes_them():
-    from calculators.numbers import _plain_numeral
-
-    wrong = [n for n in [*range(0, 20001), *range(20001, 10**7, 997), *range(10**7, 10**11, 999_983)]
-             if _plain_numeral(cn2an.an2cn(n)) != n]
-    assert wrong == []
-
-
-@pytest.mark.parametrize(
-    "written",
-    ["四千五", "一万二", "两千五", "三百五", "二十五", "十五", "十万", "一千零五", "一万零五百", "三千零二", "二十万五",
-     "4千5", "2万5", "12万5千", "3万", "一十五", "两"],
-)
-def test_the_plain_reader_agrees_with_cn2an_on_colloquial_numerals(written):
-    from calculators.numbers import _plain_numeral
-
-    digits = str.maketrans("0123456789", "零一二三四五六七八九")
-    written_cn = written if not any(c.isdigit() for c in written) else cn2an.transform(written, "an2cn")
-    assert _plain_numeral(written) == cn2an.cn2an(written_cn.translate(digits), "normal")
-
-
-@pytest.mark.parametrize("odd", ["一二三", "百", "千五", "十百", "万", "2万50", "一万二千万五"])
-def test_the_plain_reader_leaves_odd_numerals_to_cn2an(odd):
-    from calculators.numbers import _plain_numeral
-
-    assert _plain_numeral(odd) is None
-
-
 def test_the_traditional_table_lists_every_character_opencc_changes():
     from calculators.numbers import opencc_changes, traditional_chars
 

@@ -38,20 +38,6 @@ def test_importing_the_calculators_reads_no_file_and_loads_no_heavy_library():
     assert out == "[] 0 0 0 0"
 
 
-def test_simplified_questions_are_answered_without_cn2an_or_opencc():
-    out = _run("""
-        import sys
-        from calculators.dialog import advance, detect
-        for q in ["工伤保险可以单独买吗", "我工资四千五，社保每月扣多少", "交了十五年，六十岁退休能领多少养老金",
-                  "一万二的月薪，公积金也要交吗", "欠了两万社保费，拖了一百天，滞纳金多少"]:
-            state = detect(q)
-            if state is not None:
-                advance(state, None, one_shot=True)
-        print(sorted(m for m in ("cn2an", "opencc") if m in sys.modules))
-    """)
-    assert out == "[]"
-
-
 def test_a_traditional_question_loads_opencc_and_is_read():
     out = _run("""
         import sys
