@@ -14,6 +14,7 @@ from telegram import InlineQueryResultsButton, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
+import calculators
 from bot import replies
 from bot.asking import answer_entry, answer_question, is_group, send, tell
 from bot.context import Context
@@ -237,6 +238,7 @@ async def reload(update: Update, context: Context) -> None:
         out = replies.text("reload_error")
     else:
         services.answerer = fresh
+        calculators.reload()  # the parameter files were checked with the FAQ: take their new figures
         out = replies.text("reload_ok", count=len(fresh.entries))
         log.info("FAQ reloaded: %d entries", len(fresh.entries))
     await send(context, update.effective_chat, replies.Outgoing(out))

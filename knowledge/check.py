@@ -71,6 +71,18 @@ def _line_of(entry: Entry, text: str) -> int:
     return entry.line
 
 
+def parameter_problems(folder: Path | None = None) -> list[Problem]:
+    """Problems of the calculator parameter files (default: the shipped ones)."""
+    from calculators.parameters import FOLDER, check_parameters
+
+    folder = folder or FOLDER
+    out = []
+    for line in check_parameters(folder):
+        m = re.match(r"^(.*):(\d+): (.*)$", line)
+        out.append(Problem(Path(m[1]), int(m[2]), m[3]) if m else Problem(Path(folder), 0, line))
+    return out
+
+
 def check(folder: Path, lexicon_folder: Path | None, *, stale_after_days: int = 730,
           answer_threshold: float = 60, today: date | None = None,
           parameters: Path | None = None, deep: bool = True,
@@ -107,11 +119,7 @@ def check(folder: Path, lexicon_folder: Path | None, *, stale_after_days: int = 
                         f"phrasing {text!r} of {entry.id} matches {found} better than its own entry "
                         f"({score:.0f}): make it more specific or move it", "warning"))
     if parameters is not None:
-        from calculators.parameters import check_parameters
-
-        for line in check_parameters(parameters):
-            m = re.match(r"^(.*):(\d+): (.*)$", line)
-            problems.append(Problem(Path(m[1]), int(m[2]), m[3]) if m else Problem(parameters, 0, line))
+        problems += parameter_problems(parameters)
     return problems
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from calculators import dialog
+from knowledge.check import parameter_problems
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import load_faq_strict
 from knowledge.matcher import Index, MatchResult, _raw, confidence
@@ -154,6 +155,9 @@ def build_answerer(config: Config, faq_path: Path | None = None) -> Answerer:
     folder = Path(faq_path or config.faq_path)
     lexicon = load_lexicon(config.lexicon_path)
     errors = [p for p in lexicon.problems if p.severity == "error"]
+    if errors:
+        raise FAQError(errors)
+    errors = parameter_problems()
     if errors:
         raise FAQError(errors)
     entries = load_faq_strict(folder)
