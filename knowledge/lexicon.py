@@ -20,6 +20,7 @@ class Lexicon:
     chitchat: list[str] = field(default_factory=list)
     fillers: list[str] = field(default_factory=list)
     off_topic: list[str] = field(default_factory=list)
+    domain: list[str] = field(default_factory=list)
     stopwords: frozenset[str] = frozenset()
     problems: list[Problem] = field(default_factory=list)
     _pattern: re.Pattern | None = None
@@ -96,15 +97,16 @@ def load_lexicon(folder: Path | None) -> Lexicon:
                                                 f"{variant} is listed under both {lex.synonyms[variant]} and {canonical}"))
                 lex.synonyms[variant] = str(canonical)
 
-    for name, attr in (("chitchat.yaml", None), ("off_topic.yaml", "off_topic")):
+    for name, attr in (("chitchat.yaml", None), ("off_topic.yaml", "off_topic"), ("domain.yaml", "domain")):
         path = folder / name
         if not path.is_file():
             continue
         data = _load_yaml(path, lex.problems)
         if data is None:
             continue
-        if attr == "off_topic":
-            lex.off_topic = [str(w).lower() for w in (data.get("words") or [])] if isinstance(data, dict) else []
+        if attr:
+            words = [str(w).lower() for w in (data.get("words") or [])] if isinstance(data, dict) else []
+            setattr(lex, attr, words)
         elif isinstance(data, dict):
             lex.chitchat = [str(w).lower() for w in (data.get("phrases") or [])]
             lex.fillers = [str(w).lower() for w in (data.get("fillers") or [])]

@@ -28,6 +28,7 @@ CANDIDATES = 8
 SIM_WEIGHT, COVERAGE_WEIGHT, LEAD_WEIGHT, SCALE = 0.3, 0.6, 1.5, 90.9
 RAW_IN_RANK = 3.0
 RUN_ON_CHARS = 50
+DOMAIN_SHARE = 0.8
 WINDOW = 26
 _ASK = re.compile(r".*(想问问|想问一下|想问|请问|问一下|想知道|我就想|到底)")
 
@@ -53,6 +54,7 @@ class MatchResult:
     candidates: list[Candidate] = field(default_factory=list)
     chitchat: bool = False
     off_topic: bool = False
+    in_domain: bool = True  # False: the FAQ's subject words are missing, so no confident answer
 
     @property
     def best(self) -> Candidate | None:
@@ -137,6 +139,10 @@ class Index:
                 self.pinyin_words[key] = word
         words_in_faq = "".join(self.doc_text)
         self.off_topic_words = [w for w in self.lexicon.off_topic if w not in words_in_faq]
+        # The domain gate holds only for an FAQ that is itself about the domain (not, say, DIAC2019).
+        domain = [w for w in self.lexicon.domain if w in words_in_faq]
+        covered = sum(1 for t in self.doc_text if any(w in t for w in domain))
+        self.domain_words = domain if self.doc_text and covered >= DOMAIN_SHARE * len(self.doc_text) else []
         self._chitchat = self._chitchat_pattern()
 
     # -- reading the question -------------------------------------------------
@@ -192,6 +198,7 @@ class Index:
         if not self.entries:
             return result
         result.off_topic = any(w in text for w in self.off_topic_words)
+        result.in_domain = not self.domain_words or any(w in text for w in self.domain_words)
         best = self._rank(text, limit, exclude, result.off_topic)
         compact = _SPACE.sub("", text)
         if len(compact) > RUN_ON_CHARS:

@@ -80,7 +80,7 @@ def test_greetings_and_thanks_fall_back_with_what_the_bot_can_do(answerer, quest
 @pytest.mark.parametrize(
     "question",
     ["今天西宁天气怎么样", "比特币现在能买吗", "汽车保险怎么买最便宜", "西宁到兰州的火车票怎么买", "今天股票大盘涨了没",
-     "帮我写一首诗"],
+     "帮我写一首诗", "电费在哪交", "微信转错账了咋办"],
 )
 def test_questions_outside_social_insurance_fall_back(answerer, question):
     reply = answerer.answer(question, one_shot=True)
@@ -135,3 +135,12 @@ def test_the_shipped_syllable_list_matches_pypinyin():
     from knowledge.normalize import _syllables, _syllables_from_pypinyin
 
     assert _syllables() == _syllables_from_pypinyin()
+
+
+def test_the_domain_gate_holds_only_for_an_faq_about_the_domain():
+    lex = Lexicon(domain=["社保", "工伤"])
+    ours = Index([entry("a", "社保费在哪交"), entry("b", "工伤怎么认定")], lex)
+    assert not ours.match("电费在哪交").in_domain
+    assert ours.match("社保费去哪里交").in_domain
+    legal = Index([entry("a", "租赁合同应当以什么形式订立"), entry("b", "工伤怎么认定"), entry("c", "借车撞人谁赔")], lex)
+    assert legal.match("租赁合同要什么形式").in_domain
