@@ -1,0 +1,59 @@
+"""What the staff tools share: their texts, dates given on the command line, the database opened read-only."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+CHINA = timezone(timedelta(hours=8))  # dates staff type and see are China days
+
+
+class StaffError(Exception):
+    """Something staff can fix (a date, a missing database); the message says what."""
+
+
+@cache
+def _texts() -> dict:
+    return yaml.safe_load(resources.files("shebao.staff").joinpath("texts.yaml").read_text(encoding="utf-8"))
+
+
+def text(key: str, **values) -> str:
+    """The staff-facing sentence KEY ("export.header"), filled in."""
+    node = _texts()
+    for part in key.split("."):
+        node = node[part]
+    return node.format(**values) if values else node
+
+
+def parse_since(value: str | None, default_days: int | None = None) -> datetime:
+    """--since YYYY-MM-DD as the start of that China day; without it DEFAULT_DAYS ago (or the beginning)."""
+    if value is None:
+        if default_days is None:
+            return datetime(2000, 1, 1, tzinfo=UTC)
+        today = datetime.now(CHINA).date()
+        return datetime.combine(today - timedelta(days=default_days - 1), datetime.min.time(), CHINA)
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise StaffError(text("errors.since", value=value)) from None
+    return datetime.combine(day, datetime.min.time(), CHINA)
+
+
+def china_day(when: datetime) -> str:
+    return when.astimezone(CHINA).date().isoformat()
+
+
+def open_storage(path: Path):
+    """The bot's database, read-only: reports never create, migrate or change it."""
+    from bot.storage import Storage
+    from shebao.privacy import Hasher
+
+    path = Path(path)
+    if not path.is_file():
+        raise StaffError(text("errors.no_database", path=path))
+    # Reading needs no user hashes: a throwaway key keeps a missing key file from being created.
+    return Storage(path, read_only=True, hasher=Hasher(b"staff-tools-read-only"))
