@@ -56,6 +56,7 @@ def main(argv=None) -> int:
         cases = yaml.safe_load(path.read_text(encoding="utf-8"))
         right, total = Counter(), Counter()
         misses = []
+        wrong_answers = 0
         for case in cases:
             reply = answerer.answer(str(case["q"]), one_shot=True)
             kind = case.get("kind") or ("calc" if str(case["expect"]).startswith("calc:")
@@ -65,8 +66,9 @@ def main(argv=None) -> int:
                 right[kind] += 1
             else:
                 misses.append((case, reply))
+                wrong_answers += reply.kind != "none"
         n, r = sum(total.values()), sum(right.values())
-        print(f"{path.name}: {r}/{n} = {r / n:.3f}   " +
+        print(f"{path.name}: {r}/{n} = {r / n:.3f}, answered wrongly {wrong_answers}   " +
               "  ".join(f"{k} {right[k]}/{total[k]}" for k in sorted(total)))
         if args.show_misses:
             for case, reply in misses:

@@ -202,10 +202,15 @@ class Index:
         best = self._rank(text, limit, exclude, result.off_topic)
         compact = _SPACE.sub("", text)
         if len(compact) > RUN_ON_CHARS:
-            # a run-on message: the question is often one clause of a story, so its parts are tried too
-            for part in _parts(compact):
+            # A run-on message: the question is one clause of a story, so its parts are tried too. The
+            # asking clause (after 我想问, or the end) may change the answer; a clause from the middle of
+            # the story may only make the whole message's own best entry more certain.
+            whole = best[0].entry.id if best else None
+            for part, asking in _parts(compact):
                 found = self._rank(part, limit, exclude, result.off_topic)
-                if found and (not best or found[0].score > best[0].score):
+                if not found or (best and found[0].score <= best[0].score):
+                    continue
+                if asking or found[0].entry.id == whole:
                     best = found
         result.candidates = best
         return result
@@ -267,14 +272,17 @@ class Index:
         return out
 
 
-def _parts(text: str) -> list[str]:
-    """The clauses of a long message worth matching on their own: after "我想问", and overlapping windows."""
+def _parts(text: str) -> list[tuple[str, bool]]:
+    """Clauses of a long message to match on their own, each with whether it is the asking one:
+    the text after "我想问" and the end of the message ask; overlapping windows before them tell."""
     parts = []
     marker = _ASK.search(text)
     if marker:
-        parts.append(text[marker.end():][:WINDOW * 2])
-    parts.extend(text[i : i + WINDOW] for i in range(0, max(1, len(text) - WINDOW // 2), WINDOW // 2))
-    return [p for p in parts if len(p) >= 6]
+        parts.append((text[marker.end():][: WINDOW * 2], True))
+    parts.append((text[-WINDOW:], True))
+    step = WINDOW // 2
+    parts.extend((text[i : i + WINDOW], False) for i in range(0, max(1, len(text) - WINDOW), step))
+    return [(p, asking) for p, asking in parts if len(p) >= 6]
 
 
 def _raw(similarity: float, coverage: float) -> float:
