@@ -21,6 +21,7 @@ class Lexicon:
     fillers: list[str] = field(default_factory=list)
     off_topic: list[str] = field(default_factory=list)
     domain: list[str] = field(default_factory=list)
+    subjects: dict[str, list[str]] = field(default_factory=dict)  # subject -> the words that name it
     stopwords: frozenset[str] = frozenset()
     problems: list[Problem] = field(default_factory=list)
     _pattern: re.Pattern | None = None
@@ -96,6 +97,14 @@ def load_lexicon(folder: Path | None) -> Lexicon:
                     lex.problems.append(Problem(path, _line_of(text, variant),
                                                 f"{variant} is listed under both {lex.synonyms[variant]} and {canonical}"))
                 lex.synonyms[variant] = str(canonical)
+
+    path = folder / "subjects.yaml"
+    if path.is_file():
+        data = _load_yaml(path, lex.problems)
+        if isinstance(data, dict):
+            lex.subjects = {str(k): [str(w).lower() for w in (v or [])] for k, v in data.items()}
+        elif data is not None:
+            lex.problems.append(Problem(path, 1, "must map each subject to a list of words"))
 
     for name, attr in (("chitchat.yaml", None), ("off_topic.yaml", "off_topic"), ("domain.yaml", "domain")):
         path = folder / name

@@ -29,6 +29,7 @@ SIM_WEIGHT, COVERAGE_WEIGHT, LEAD_WEIGHT, SCALE = 0.3, 0.6, 1.5, 90.9
 RAW_IN_RANK = 3.0
 RUN_ON_CHARS = 50
 DOMAIN_SHARE = 0.8
+SUBJECT_PENALTY = 0.25
 WINDOW = 26
 _ASK = re.compile(r".*(想问问|想问一下|想问|请问|问一下|想知道|我就想|到底)")
 
@@ -129,6 +130,7 @@ class Index:
         self.feat_weight = {self.vocab[f]: WEIGHTS[f[0]] * self.idf[f] for f in self.vocab}
         self.doc_mass = np.maximum(mass, 1e-6)
         self.doc_len = np.array([len(t) for t in self.doc_text], dtype=np.float32)
+        self.doc_subjects = np.array([self._subjects(t) for t in self.doc_text], dtype=np.int64)
         self.min_doc_len = float(self.doc_len.min()) if n_docs else 0.0
 
         # toneless pinyin -> the FAQ's own word, to read questions typed in pinyin
@@ -177,6 +179,14 @@ class Index:
 
     def canonical(self, question: str) -> str:
         return canonical(question, self.lexicon, self._from_pinyin)
+
+    def _subjects(self, text: str) -> int:
+        """Bit mask of the insurances TEXT names."""
+        mask = 0
+        for bit, names in enumerate(self.lexicon.subjects.values()):
+            if any(w in text for w in names):
+                mask |= 1 << bit
+        return mask
 
     def is_chitchat(self, text: str) -> bool:
         compact = _SPACE.sub("", text)
@@ -236,6 +246,11 @@ class Index:
             # a run-on message: judge a short phrasing by how much of it the message holds
             run_on = cov_d * (0.55 + 0.45 * np.minimum(1.0, cov_q * 2.5))
             sim = np.where(qlen > 2.5 * self.doc_len, np.maximum(sim, run_on), sim)
+        asked = self._subjects(text)
+        if asked:
+            # a phrasing about another insurance than the one asked about
+            other = (self.doc_subjects != 0) & ((self.doc_subjects & asked) == 0)
+            sim = np.where(other, sim * (1 - SUBJECT_PENALTY), sim)
         rank = sim + 0.02 * bm25 / (float(bm25.max()) or 1.0)
         if exclude is not None:
             bm25[exclude] = 0.0
