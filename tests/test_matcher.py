@@ -148,7 +148,7 @@ def test_the_domain_gate_holds_only_for_an_faq_about_the_domain():
 
 def test_a_phrasing_about_another_insurance_loses_to_one_about_the_asked_one():
     lex = Lexicon(subjects={"养老": ["养老"], "医疗": ["医保"]})
-    index = Index([entry("pension", "换城市干活养老保险怎么转"), entry("medical", "换工作了医保关系要转吗")], lex)
+    index = Index([entry("pension", "换城市工作了养老怎么转"), entry("medical", "医保关系要不要转")], lex)
     assert index.match("换城市工作了医保怎么转").best.entry.id == "medical"
     plain = Index(index.entries, Lexicon())
     assert plain.match("换城市工作了医保怎么转").best.entry.id == "pension"  # what the penalty prevents
