@@ -248,9 +248,12 @@ class Index:
             sim = np.where(qlen > 2.5 * self.doc_len, np.maximum(sim, run_on), sim)
         asked = self._subjects(text)
         if asked:
-            # a phrasing about another insurance than the one asked about
+            # a phrasing about another insurance than the one asked about counts for less
             other = (self.doc_subjects != 0) & ((self.doc_subjects & asked) == 0)
-            sim = np.where(other, sim * (1 - SUBJECT_PENALTY), sim)
+            keep = np.where(other, 1 - SUBJECT_PENALTY, 1.0)
+            sim = sim * keep
+        else:
+            keep = np.ones(len(sim))
         rank = sim + 0.02 * bm25 / (float(bm25.max()) or 1.0)
         if exclude is not None:
             bm25[exclude] = 0.0
@@ -275,9 +278,9 @@ class Index:
             rest = set().union(*(self.doc_fids[d] for d in range(len(self.doc_entry))
                                  if self.doc_entry[d] == own and d != exclude))
             ent_cov[own] = sum(self.feat_weight[i] for i in set(ids) & rest) / qmass
-        scored = sorted(((r + RAW_IN_RANK * _raw(sim, float(ent_cov[e])), e, d, sim) for e, (r, d, sim) in ranked),
-                        reverse=True)
-        raws = [_raw(sim, float(ent_cov[e])) for _, e, _, sim in scored]
+        raw = {e: _raw(sim, float(ent_cov[e] * keep[d])) for e, (_, d, sim) in ranked}
+        scored = sorted(((r + RAW_IN_RANK * raw[e], e, d, sim) for e, (r, d, sim) in ranked), reverse=True)
+        raws = [raw[e] for _, e, _, _ in scored]
         for pos, (_, e, d, sim) in enumerate(scored[:limit]):
             lead = raws[0] - raws[1] if pos == 0 and len(raws) > 1 else (raws[0] if pos == 0 else 0.0)
             conf = confidence(raws[pos], lead)
