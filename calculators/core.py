@@ -34,6 +34,16 @@ class CalcResult:
     parameters: list[Param] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
     inputs: dict[str, Any] = field(default_factory=dict)  # the inputs used, defaults included
+    # (kind, key, fields) of each breakdown line and assumption, kind "breakdown" or "assume": the short
+    # reply words them again from texts.yaml `short`, the full lines above stay for staff (--json)
+    keyed: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+    def assume(self, key: str, **fields: Any) -> None:
+        """Add an assumption (texts.yaml `assume.KEY`) once."""
+        line = text(f"assume.{key}", **fields)
+        if line not in self.assumptions:
+            self.assumptions.append(line)
+            self.keyed.append(("assume", key, fields))
 
     def to_json(self) -> dict:
         return {
@@ -142,6 +152,7 @@ class Book:
         self.breakdown: list[str] = []
         self.assumptions: list[str] = []
         self.used: dict[str, Any] = {"date": on}
+        self.keyed: list[tuple[str, str, dict[str, Any]]] = []
 
     def param(self, name: str, on: dt.date | None = None) -> Param:
         try:
@@ -166,18 +177,20 @@ class Book:
 
     def line(self, key: str, **fields: Any) -> None:
         self.breakdown.append(text(f"breakdown.{key}", **fields))
+        self.keyed.append(("breakdown", key, fields))
 
     def assume(self, key: str, **fields: Any) -> None:
         line = text(f"assume.{key}", **fields)
         if line not in self.assumptions:
             self.assumptions.append(line)
+            self.keyed.append(("assume", key, fields))
 
     def default(self, input_name: str) -> Any:
         return calculator_spec(self.calculator)["defaults"][input_name]
 
     def done(self, **result: Any) -> CalcResult:
         return CalcResult(self.calculator, result, self.breakdown, list(self.params.values()), self.assumptions,
-                          self.used)
+                          self.used, self.keyed)
 
 
 def average_wage(book: Book, year: int) -> Decimal:

@@ -16,9 +16,17 @@ from .core import CalcInputError, CalcResult, calculator_spec, input_spec, text,
 from .numbers import normalise, read
 from .registry import choice_value, compute
 from .reply import LIMIT, render
-from .router import inputs_from, jsonable, looks_like_question, route, rules
+from .router import STARTED, inputs_from, jsonable, looks_like_question, route, rules
 
 _UNREAD = object()  # the reply could not be read as the input asked for
+
+
+@dataclass(frozen=True)
+class _Other:
+    """A reply that gives another input than the one asked for (a base of 4500 for the share asked)."""
+
+    name: str
+    value: Any
 
 
 @dataclass
@@ -49,7 +57,8 @@ class CalcTurn:
 
 
 def detect(text: str) -> CalcState | None:
-    """A calculator state for a question asking for a figure with the worker's own numbers, else None."""
+    """A calculator state for a question asking for a figure with the worker's own numbers, or asking
+    to calculate one without them (帮我算算养老金), else None."""
     routed = route(text)
     return None if routed is None else CalcState(routed[0], routed[1])
 
@@ -69,15 +78,41 @@ def advance(state: CalcState, text: str | None = None, *, one_shot: bool,
         if isinstance(merged, CalcTurn):
             return merged
     missing = [i for i in spec["required"] if inputs.get(i) is None]
+    if inputs.get(STARTED):
+        if one_shot:
+            needed = [i for i in spec.get("needs", spec["required"]) if not _known(spec, inputs, i)]
+            if needed:
+                return _needs(state.name, inputs, needed)
+        else:
+            missing = [i for i in spec["start_asks"] if not _known(spec, inputs, i, asked=True)] + missing
     if not one_shot:
         missing += [i for i in spec["chat_asks"] if i not in inputs]
     if missing and one_shot:
-        labels = "、".join(spec.get("labels", {}).get(i) or input_spec(i)["label"] for i in missing)
-        reply = _txt("dialog.missing", title=spec["title"], missing=labels, example=spec["example"])
+        reply = _txt("dialog.missing", title=spec["title"], missing=_labels(spec, missing), example=spec["example"])
         return CalcTurn(reply, False, CalcState(state.name, inputs, missing[0]))
     if missing:
         return _ask(state.name, inputs, missing[0])
     return _compute(state.name, inputs, one_shot, today)
+
+
+def _known(spec: dict, inputs: dict[str, Any], name: str, asked: bool = False) -> bool:
+    """Whether an input (or one that stands for it) is given; `asked`: a 不知道 answer counts as given."""
+    names = [name, *spec.get("alternatives", {}).get(name, [])]
+    return any(inputs.get(n) is not None or (asked and n in inputs) for n in names)
+
+
+def _labels(spec: dict, names: list[str]) -> str:
+    return "、".join(spec.get("labels", {}).get(i) or input_spec(i)["label"] for i in names)
+
+
+def _needs(name: str, inputs: dict[str, Any], needed: list[str]) -> CalcTurn:
+    """One line for a one-shot request without numbers: what to tell, what helps, an example question."""
+    spec = calculator_spec(name)
+    optional = [i for i in spec["start_asks"] if i not in needed and not _known(spec, inputs, i)]
+    more = _txt("dialog.needs_optional", optional=_labels(spec, optional)) if optional else ""
+    reply = _txt("dialog.needs", title=spec["title"], missing=_labels(spec, needed), optional=more,
+                 example=spec["example"])
+    return CalcTurn(reply, False, CalcState(name, inputs, needed[0]))
 
 
 def _txt(key: str, **fields: Any) -> str:
@@ -101,7 +136,10 @@ def _take_answer(state: CalcState, inputs: dict[str, Any], answer: str) -> bool 
             if looks_like_question(norm):
                 return None
             return _ask(state.name, inputs, state.asking, _txt("dialog.not_understood"))
-        inputs[state.asking] = value
+        if isinstance(value, _Other):
+            inputs[value.name] = value.value
+        else:
+            inputs[state.asking] = value
     elif looks_like_question(norm):
         return None
     for key, value in inputs_from(state.name, read(norm)).items():
@@ -112,8 +150,7 @@ def _take_answer(state: CalcState, inputs: dict[str, Any], answer: str) -> bool 
 def _read_answer(name: str, asking: str, norm: str) -> Any:
     """The value of the input asked for in a short reply; None means "use the default"; _UNREAD if unreadable."""
     spec = calculator_spec(name)
-    has_default = asking in spec.get("defaults", {}) or asking in spec["chat_asks"]
-    if has_default and norm in {normalise(w) for w in texts("dialog.unknown_words")}:
+    if asking not in spec["required"] and norm in {normalise(w) for w in texts("dialog.unknown_words")}:
         return None
     if input_spec(asking)["type"] == "choice":
         value = choice_value(asking, norm)
@@ -121,6 +158,12 @@ def _read_answer(name: str, asking: str, norm: str) -> Any:
             found = [r for r in read(norm) if r.kind == asking]
             value = found[0].value if found else None
         return _UNREAD if value is None else value
+    other = rules().get("answer_as", {}).get(asking)
+    if other:  # 按社平工资的哪一档交？ - "4500" is the base itself
+        floor = Decimal(str(other["at_least"]))
+        for reading in read(norm):
+            if reading.kind in other["kinds"] and isinstance(reading.value, Decimal) and reading.value >= floor:
+                return _Other(str(other["input"]), jsonable(reading.value))
     kinds = rules()["answers"].get(asking, [])
     for kind in kinds:
         for reading in read(norm):
@@ -139,9 +182,10 @@ def _scale(asking: str, kind: str, value: Any) -> Any:
 
 def _ask(name: str, inputs: dict[str, Any], asking: str, prefix: str = "") -> CalcTurn:
     spec = input_spec(asking)
-    question = calculator_spec(name).get("asks", {}).get(asking) or spec["ask"]
+    calc = calculator_spec(name)
+    question = calc.get("asks", {}).get(asking) or spec["ask"]
     reply = "".join([prefix, question, "\n", _txt("dialog.cancel_hint")])
-    choices = [(str(label), str(fed)) for label, fed in spec.get("choices", [])]
+    choices = [(str(label), str(fed)) for label, fed in calc.get("choices", {}).get(asking, spec.get("choices", []))]
     return CalcTurn(reply, False, CalcState(name, inputs, asking), choices)
 
 

@@ -17,6 +17,7 @@ from .core import (
     pct,
     text,
 )
+from .parameters import cite
 
 # insurance -> (employer rate parameter, individual rate parameter or None)
 INSURANCES = {
@@ -42,7 +43,7 @@ def contribution(*, wage: Decimal, on: dt.date) -> CalcResult:
         end = book.ended(emp_name)
         if end is not None:
             book.assume("insurance_ended", insurance=text(f"insurance.{insurance}"),
-                        since=end.since.isoformat(), source=end.source)
+                        since=end.since.isoformat(), source=end.source, cite=cite(end.source))
             continue
         emp = book.value(emp_name)
         ind = book.value(ind_name) if ind_name else Decimal(0)
@@ -51,8 +52,9 @@ def contribution(*, wage: Decimal, on: dt.date) -> CalcResult:
         individual_rate += ind
         if ind:
             individual_rates.append(pct(ind))
-        book.line("contribution_item", insurance=text(f"insurance.{insurance}"), emp=pct(emp),
-                  emp_amount=money(base * emp), ind=pct(ind), ind_amount=money(base * ind))
+        book.line("contribution_item" if ind else "contribution_item_employer_only",
+                  insurance=text(f"insurance.{insurance}"), short=text(f"insurance_short.{insurance}"),
+                  emp=pct(emp), emp_amount=money(base * emp), ind=pct(ind), ind_amount=money(base * ind))
     individual_total = base * individual_rate
     employer_total = base * employer_rate
     book.line("contribution_totals", rates=" + ".join(individual_rates), rate=pct(individual_rate),

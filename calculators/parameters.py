@@ -8,6 +8,7 @@ ends it. Staff add next year's figure by adding one dated line.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -19,6 +20,11 @@ import yaml
 FOLDER = Path(__file__).with_name("parameters")
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C loader when installed: as safe, faster
 UNITS = {"rate", "currency", "month", "year"}
+# A source cited in a reply: its first part (up to ：；。), without a note in brackets; a bracket that
+# ends in a year or date names the document (调研报告（西宁市总工会，2019）) and stays.
+_CITE_END = re.compile(r"[：:；;。]")
+_NOTE = re.compile(r"（([^（）]*)）")
+_NAMES_DOCUMENT = re.compile(r"\d{4}(-\d{2}-\d{2})?$")
 
 
 def read_yaml(path: Path) -> Any:
@@ -49,9 +55,20 @@ class Param:
     description: str = ""
     unit: str = ""
 
+    @property
+    def cite(self) -> str:
+        return cite(self.source)
+
     def to_json(self) -> dict:
         value = self.value if isinstance(self.value, int) else float(self.value)
         return {"name": self.name, "value": value, "from": self.start.isoformat(), "source": self.source}
+
+
+def cite(source: str) -> str:
+    """The short name of a source for the reply's 依据 line: 国办发〔2019〕13号, 调研报告（西宁市总工会，2019）."""
+    first = _CITE_END.split(source.strip(), maxsplit=1)[0].strip()
+    short = _NOTE.sub(lambda m: m.group(0) if _NAMES_DOCUMENT.search(m.group(1).strip()) else "", first).strip()
+    return short or first or source.strip()
 
 
 @dataclass(frozen=True)

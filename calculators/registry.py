@@ -10,7 +10,7 @@ from typing import Any
 from . import benefits, monthly
 from .core import CalcInputError, CalcResult, calculator_spec, input_spec, text
 from .numbers import normalise, read_number
-from .parameters import ParameterError, value_at
+from .parameters import ParameterError, load, value_at
 
 FUNCTIONS: dict[str, Callable[..., CalcResult]] = {
     "contribution": monthly.contribution,
@@ -104,6 +104,15 @@ def compute(name: str, inputs: dict[str, Any], today: dt.date | None = None) -> 
                                                   or input_spec(input_name)["label"],
                                                   example=spec["example"]))
     try:
-        return FUNCTIONS[name](**kwargs)
+        result = FUNCTIONS[name](**kwargs)
     except ParameterError as err:  # a parameter ended or missing on that date
         raise CalcInputError("date", text("errors.no_data", detail=str(err))) from err
+    if inputs.get("date") is None and _depends_on_the_date(result):
+        result.assume("date_default", date=on.isoformat())
+    return result
+
+
+def _depends_on_the_date(result: CalcResult) -> bool:
+    """Whether a figure used has more than one dated value, so the date the worker did not give matters."""
+    series = load()
+    return any(len(series[p.name].values) > 1 for p in result.parameters if p.name in series)

@@ -1,4 +1,5 @@
-"""The reply a worker sees for a calculated result: figure, breakdown, parameters, assumptions, who decides."""
+"""The reply a worker reads on a phone: the figure, a short breakdown, one 依据 line, the defaults
+taken and what to watch out for, who decides. The full lists stay in CalcResult (`--json`)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from .core import CalcResult, money, num, pct, text
+from .core import CalcResult, money, num, pct, text, texts
+from .parameters import Param
 
 LIMIT = 4096  # Telegram's message limit
 COUNTS = {"years_needed", "max_months"}  # result keys that are years or months, not yuan
+MAX_NOTES = 2  # "注意：" names at most this many points
+SHARED = 2  # labels starting with the same this many characters share them in the 依据 line
 
 
 def _headline_key(result: CalcResult) -> str:
@@ -53,22 +57,86 @@ def param_value(value: Decimal | int, unit: str) -> str:
     return num(value) + (" " + text(suffix) if suffix else "")
 
 
+def param_label(p: Param) -> str:
+    """The short name of a parameter in the 依据 line (texts.yaml basis.labels), by name or family."""
+    labels: dict[str, str] = texts("basis.labels")
+    family, _, n = p.name.rpartition(".")
+    label = labels.get(p.name) or labels.get(family)
+    if label is None:
+        return (p.description or p.name).split("（")[0]
+    return label.format(n=n, year=p.start.year)
+
+
+def _dated(p: Param) -> bool:
+    """Whether the 依据 line says from when the figure holds (not for a figure of a statistical year)."""
+    family = p.name.rpartition(".")[0]
+    labels: dict[str, str] = texts("basis.labels")
+    return "{year}" not in (labels.get(p.name) or labels.get(family) or "")
+
+
+def basis(parameters: list[Param]) -> str:
+    """Each source once, after the figures taken from it, grouped by the date they hold from."""
+    by_source: dict[str, dict[str, list[tuple[str, str]]]] = {}
+    for p in parameters:
+        start = p.start.isoformat() if _dated(p) else ""
+        by_source.setdefault(p.cite, {}).setdefault(start, []).append((param_label(p), param_value(p.value, p.unit)))
+    parts = []
+    for source, by_start in by_source.items():
+        groups = []
+        for start, items in by_start.items():
+            joined = text("basis.join_items").join(_items(items))
+            groups.append(text("basis.since", items=joined, start=start) if start else joined)
+        flat = source.replace("（", "，").replace("）", "")  # no brackets inside the brackets around it
+        parts.append(text("basis.source", items=text("basis.join_dates").join(groups), source=flat))
+    return text("basis.join_sources").join(parts)
+
+
+def _items(items: list[tuple[str, str]]) -> list[str]:
+    """label value, a label dropping the two characters it shares with the one before (医保单位 6%、个人 2%)."""
+    out, previous = [], ""
+    for label, value in items:
+        shown = label[SHARED:] if len(label) > SHARED and label[:SHARED] == previous[:SHARED] else label
+        out.append(text("basis.item", label=shown, value=value))
+        previous = label
+    return out
+
+
+def short_breakdown(result: CalcResult) -> list[str]:
+    """The breakdown in the short words of texts.yaml `short.breakdown` where there are some."""
+    short: dict[str, str] = texts("short.breakdown")
+    keyed = [(key, fields) for kind, key, fields in result.keyed if kind == "breakdown"]
+    if len(keyed) != len(result.breakdown):  # a result built by hand: show its lines as they are
+        return list(result.breakdown)
+    return [short[key].format(**fields) if key in short else line
+            for (key, fields), line in zip(keyed, result.breakdown, strict=True)]
+
+
+def assumption_lines(result: CalcResult, extra: list[str]) -> list[str]:
+    """At most two lines: the defaults taken for what the worker did not say, and the points to watch."""
+    defaults: dict[str, str] = texts("short.defaults")
+    notes: dict[str, str] = texts("short.notes")
+    assumed = [(key, fields) for kind, key, fields in result.keyed if kind == "assume"]
+    given = {key: fields for key, fields in assumed}
+    taken = [*(defaults[key].format(**given[key]) for key in defaults if key in given), *extra]
+    watch = [notes[key].format(**given[key]) for key in notes if key in given][:MAX_NOTES]
+    lines = []
+    if taken:
+        lines.append(text("reply.defaults", items="；".join(taken)))
+    if watch:
+        lines.append(text("reply.notes", items="；".join(watch)))
+    return lines
+
+
 def render(result: CalcResult, extra_assumptions: list[str] | None = None) -> str:
-    """The full reply: the figure first, then how, with what figures, on what assumptions."""
+    """The reply: the figure first, then how, on what figures from when, on what assumptions, who decides."""
     lines = [headline(result), "", text("reply.breakdown_title")]
-    lines += [text("reply.bullet", line=b) for b in result.breakdown]
-    lines += ["", text("reply.parameters_title")]
-    lines += [
-        text("reply.parameter_line", description=p.description or p.name, value=param_value(p.value, p.unit),
-             start=p.start.isoformat(), source=p.source)
-        for p in result.parameters
-    ]
-    assumptions = [*(extra_assumptions or []), *result.assumptions]
-    if assumptions:
-        lines += ["", text("reply.assumptions_title")]
-        lines += [text("reply.bullet", line=a) for a in assumptions]
+    lines += [text("reply.bullet", line=b) for b in short_breakdown(result)]
+    lines.append("")
+    if result.parameters:
+        lines.append(text("reply.basis", sources=basis(result.parameters)))
+    lines += assumption_lines(result, list(extra_assumptions or []))
     footer = text("reply.footer")
-    body = "\n".join(lines)
-    if len(body) + len(footer) + 2 > LIMIT:
-        body = body[: LIMIT - len(footer) - 3] + "…"
-    return body + "\n\n" + footer
+    body = "\n".join(lines).rstrip()
+    if len(body) + len(footer) + 1 > LIMIT:
+        body = body[: LIMIT - len(footer) - 2] + "…"
+    return body + "\n" + footer

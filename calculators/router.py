@@ -13,6 +13,7 @@ from .numbers import Reading, first, normalise, read
 from .parameters import read_yaml
 
 NOT_INPUTS = {"gender", "insurance", "group", "date"}  # words, not the worker's own numbers
+STARTED = "_start"  # in a state's inputs: the worker asked to calculate without giving the numbers
 MONEY_KINDS = {"wage", "base", "money", "amount"}
 
 
@@ -32,10 +33,11 @@ def rules() -> dict:
             "not": _optional(rule.get("not")),
             "ask_not": _optional(rule.get("ask_not")),
             "evidence": set(rule["evidence"]),
+            "intent": _optional(rule.get("intent")),
         }
     patterns = {key: re.compile(data[key]) for key in (
         "clause_break", "question_marks", "question_words", "rule_asks", "yes_no", "figure",
-        "reply_question_words")}
+        "reply_question_words", "calculate", "intent_not")}
     rewrite = [(re.compile(pattern), str(to)) for pattern, to in (data.get("rewrite") or {}).items()]
     return {**data, **patterns, "compiled": compiled, "rewrite_rules": rewrite}
 
@@ -120,11 +122,29 @@ def inputs_from(name: str, readings: list[Reading]) -> dict[str, Any]:
 
 
 def route(question: object) -> tuple[str, dict[str, Any]] | None:
-    """(calculator, inputs) for a question that asks for a figure with the worker's own numbers, else None."""
+    """(calculator, inputs) for a question that asks for a figure with the worker's own numbers, or
+    that asks to calculate one without them (inputs then hold STARTED), else None."""
     try:
-        return _route(rewrite(normalise(question)))
+        norm = rewrite(normalise(question))
+        return _route(norm) or _route_request(norm)
     except Exception:  # noqa: BLE001 - the router must never break the answering path
         return None
+
+
+def _route_request(norm: str) -> tuple[str, dict[str, Any]] | None:
+    """A clear request to calculate (帮我算算养老金), not a question how a figure is made (养老金怎么算)."""
+    r = rules()
+    ask, scope = asking_part(norm)
+    if not r["calculate"].search(scope) or r["intent_not"].search(scope) or asks_a_rule(ask):
+        return None
+    for name, rule in r["compiled"].items():
+        if rule["intent"] is None or not rule["intent"].search(scope):
+            continue
+        if (rule["not"] is not None and rule["not"].search(scope)) or (
+                rule["ask_not"] is not None and rule["ask_not"].search(ask)):
+            continue
+        return name, {**inputs_from(name, _own_numbers(read(norm))), STARTED: True}
+    return None
 
 
 def _route(norm: str) -> tuple[str, dict[str, Any]] | None:
