@@ -37,7 +37,7 @@ def rules() -> dict:
         }
     patterns = {key: re.compile(data[key]) for key in (
         "clause_break", "question_marks", "question_words", "rule_asks", "yes_no", "figure",
-        "reply_question_words", "calculate", "intent_not")}
+        "reply_question_words", "calculate", "for_me", "how_asks", "counts_as")}
     rewrite = [(re.compile(pattern), str(to)) for pattern, to in (data.get("rewrite") or {}).items()]
     return {**data, **patterns, "compiled": compiled, "rewrite_rules": rewrite}
 
@@ -135,7 +135,9 @@ def _route_request(norm: str) -> tuple[str, dict[str, Any]] | None:
     """A clear request to calculate (帮我算算养老金), not a question how a figure is made (养老金怎么算)."""
     r = rules()
     ask, scope = asking_part(norm)
-    if not r["calculate"].search(scope) or r["intent_not"].search(scope) or asks_a_rule(ask):
+    if not r["calculate"].search(scope) or r["counts_as"].search(scope) or asks_a_rule(ask):
+        return None
+    if r["how_asks"].search(scope) and not r["for_me"].search(scope):
         return None
     for name, rule in r["compiled"].items():
         if rule["intent"] is None or not rule["intent"].search(scope):
