@@ -109,6 +109,7 @@ def check(folder: Path, lexicon_folder: Path | None, *, stale_after_days: int = 
     if entries:
         index = Index(entries, lexicon)
         problems += collisions(entries, index)
+        problems += outside_domain(entries, index)
         if deep:
             for d, found, score in held_out(index):
                 entry = index.entries[index.doc_entry[d]]
@@ -172,3 +173,14 @@ def gone_ids(entries: list[Entry], path: Path) -> list[Problem]:
                                     f"(/start faq_{ident}) stop working; give the entry its id back, or delete "
                                     "this line if the entry was removed on purpose", "warning"))
     return problems
+
+
+def outside_domain(entries: list[Entry], index: Index) -> list[Problem]:
+    """Phrasings holding none of the subject words of domain.yaml: asked that way, the bot only suggests."""
+    words = getattr(index, "domain_words", None)
+    if not words:
+        return []
+    return [Problem(p.entry.path, p.line, f"phrasing {p.text!r} of {p.entry.id} holds none of the subject words "
+                    "in knowledge/lexicon/domain.yaml, so a worker asking it gets only suggestions: add its "
+                    "subject word there, or say what it is about", "warning")
+            for p in phrasings(entries) if not any(w in index.canonical(p.text) for w in words)]

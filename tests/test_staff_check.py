@@ -91,6 +91,14 @@ def test_a_phrasing_that_now_finds_another_entry_better_is_a_warning(faq):
     assert lines(faq, "error") == []
 
 
+def test_a_phrasing_without_any_social_insurance_word_is_a_warning(faq):
+    path = write(faq / "x.yaml", ENTRIES.replace("[社保晚交了有滞纳金吗]", "[社保晚交了有滞纳金吗, 晚了几天要罚多少钱]"))
+    assert lines(faq, "warning") == [
+        f"{path}:9: phrasing '晚了几天要罚多少钱' of late_fee holds none of the subject words in "
+        "knowledge/lexicon/domain.yaml, so a worker asking it gets only suggestions: add its subject word there, "
+        "or say what it is about"]
+
+
 def test_an_old_as_of_is_a_stale_answer_warning(faq):
     path = write(faq / "x.yaml", ENTRIES)
     assert lines(faq, "warning", stale_after_days=365) == [
