@@ -57,21 +57,23 @@ def param_value(value: Decimal | int, unit: str) -> str:
     return num(value) + (" " + text(suffix) if suffix else "")
 
 
-def param_label(p: Param) -> str:
-    """The short name of a parameter in the 依据 line (texts.yaml basis.labels), by name or family."""
+def _label_template(p: Param) -> str | None:
+    """texts.yaml basis.labels for a parameter, by its name or its numbered family (pension.payout_months)."""
     labels: dict[str, str] = texts("basis.labels")
-    family, _, n = p.name.rpartition(".")
-    label = labels.get(p.name) or labels.get(family)
+    return labels.get(p.name) or labels.get(p.name.rpartition(".")[0])
+
+
+def param_label(p: Param) -> str:
+    """The short name of a parameter in the 依据 line; the description up to its note without one."""
+    label = _label_template(p)
     if label is None:
         return (p.description or p.name).split("（")[0]
-    return label.format(n=n, year=p.start.year)
+    return label.format(n=p.name.rpartition(".")[2], year=p.start.year)
 
 
 def _dated(p: Param) -> bool:
     """Whether the 依据 line says from when the figure holds (not for a figure of a statistical year)."""
-    family = p.name.rpartition(".")[0]
-    labels: dict[str, str] = texts("basis.labels")
-    return "{year}" not in (labels.get(p.name) or labels.get(family) or "")
+    return "{year}" not in (_label_template(p) or "")
 
 
 def basis(parameters: list[Param]) -> str:
