@@ -99,6 +99,7 @@ def test_chat_keeps_a_calculator_conversation_going():
     assert "12" in text.split("社保助手：")[-1]
 
 
-@pytest.mark.parametrize("command", ["ask", "chat", "faq", "calc", "run"])
+@pytest.mark.parametrize("command", ["ask", "chat", "faq check", "faq list", "faq test", "calc", "run",
+                                     "unanswered export", "report"])
 def test_every_command_is_in_the_readme(command):
     assert f"shebao {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
