@@ -38,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     faq = sub.add_parser("faq", parents=[common], help="check, list and test the FAQ")
     faq_sub = faq.add_subparsers(dest="faq_command", metavar="ACTION")
-    faq_sub.add_parser("check", parents=[common], help="validate the FAQ files; one PATH:LINE: message per problem")
+    check = faq_sub.add_parser("check", parents=[common], help="validate the FAQ files; one PATH:LINE: message per problem")
+    check.add_argument("--update-ids", action="store_true",
+                       help="after a clean check, add new entry ids to the published-ids list")
     listing = faq_sub.add_parser("list", parents=[common], help="list the entries")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     test = faq_sub.add_parser("test", parents=[common], help="does each phrasing still find its own entry?")
@@ -133,16 +135,22 @@ def cmd_faq(args: argparse.Namespace) -> int:
     out = _stdout()
     if args.faq_command == "check":
         from knowledge.check import check
+        from shebao.staff.published import published_ids_path, update_published_ids
 
         params = _parameters_folder()
+        published = published_ids_path(cfg)
         problems = check(cfg.faq_path, cfg.lexicon_path, stale_after_days=cfg.stale_after_days,
-                         answer_threshold=cfg.answer_threshold, parameters=params)
+                         answer_threshold=cfg.answer_threshold, parameters=params, published_ids=published)
         errors = [p for p in problems if p.severity == "error"]
         for p in problems:
             out.write(f"{p}\n" if p.severity == "error" else f"{p.path}:{p.line}: warning: {p.message}\n")
-        if not errors:
-            sys.stderr.write(f"FAQ ok: {cfg.faq_path}\n")
-        return 1 if errors else 0
+        if errors:
+            return 1
+        sys.stderr.write(f"FAQ ok: {cfg.faq_path}\n")
+        if args.update_ids:
+            added = update_published_ids(cfg.faq_path, published)
+            sys.stderr.write(f"{published}: {len(added)} new id(s) added {' '.join(added)}\n")
+        return 0
     if args.faq_command == "list":
         from knowledge.loader import load_faq_strict
 
@@ -159,14 +167,15 @@ def cmd_faq(args: argparse.Namespace) -> int:
         from knowledge.check import held_out, phrasings
         from shebao.service import build_answerer
 
-        index = build_answerer(cfg).index
+        answerer = build_answerer(cfg)
+        index = answerer.index
         failures = 0
         all_phrasings = phrasings(index.entries)
         for p in all_phrasings:
-            best = index.match(p.text).best
-            if best is None or best.entry.id != p.entry.id or best.score < cfg.answer_threshold:
+            reply = answerer.answer(p.text, one_shot=True)  # what a worker asking it would get
+            if reply.kind != "faq" or reply.id != p.entry.id:
                 failures += 1
-                got = f"{best.entry.id} ({best.score:.0f})" if best else "nothing"
+                got = reply.id or (f"only suggestions ({reply.best} {reply.score:.0f})" if reply.best else "nothing")
                 out.write(f"{p.entry.path}:{p.line}: {p.entry.id}: {p.text!r} finds {got}\n")
         confused = 0
         for d, found, score in held_out(index):
