@@ -1,10 +1,12 @@
 """Find the FAQ entry a question asks for, and how sure we are.
 
-A BM25 index over words, character pairs and pinyin pairs of every phrasing
-gives a shortlist; each shortlisted phrasing is then compared with the question
-(how much of each the other covers, and their edit similarity), and the
-confidence comes from that similarity and its lead over the next entry. The
-index is built once; matching does no I/O.
+Every phrasing is indexed by its words, characters, character pairs and pinyin
+pairs. For a question, each phrasing gets a similarity (how much of the
+question it holds and how much of it the question holds, IDF-weighted) and a
+BM25 score; each entry gets its best phrasing's similarity and how much of the
+question all its phrasings cover together. The confidence comes from those and
+the entry's lead over the next one. The index is built once; matching does no
+I/O.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ class Candidate:
     """One entry considered for a question."""
 
     entry: Entry
-    score: float  # 0-100 confidence
+    score: float  # 0-100 confidence; for the best, its lead over the next entry counts too
     phrasing: str  # the phrasing that matched best
     similarity: float  # 0-1 before the margin is taken into account
     coverage: float = 0.0  # share of the question found anywhere in the entry's phrasings
@@ -278,7 +280,7 @@ class Index:
             rest = set().union(*(self.doc_fids[d] for d in range(len(self.doc_entry))
                                  if self.doc_entry[d] == own and d != exclude))
             ent_cov[own] = sum(self.feat_weight[i] for i in set(ids) & rest) / qmass
-        raw = {e: _raw(sim, float(ent_cov[e] * keep[d])) for e, (_, d, sim) in ranked}
+        raw = {e: raw_score(sim, float(ent_cov[e] * keep[d])) for e, (_, d, sim) in ranked}
         scored = sorted(((r + RAW_IN_RANK * raw[e], e, d, sim) for e, (r, d, sim) in ranked), reverse=True)
         raws = [raw[e] for _, e, _, _ in scored]
         for pos, (_, e, d, sim) in enumerate(scored[:limit]):
@@ -303,7 +305,8 @@ def _parts(text: str) -> list[tuple[str, bool]]:
     return [(p, asking) for p, asking in parts if len(p) >= 6]
 
 
-def _raw(similarity: float, coverage: float) -> float:
+def raw_score(similarity: float, coverage: float) -> float:
+    """An entry's score before the lead over the next entry is counted."""
     return SIM_WEIGHT * similarity + COVERAGE_WEIGHT * coverage
 
 

@@ -15,7 +15,7 @@ from calculators import dialog
 from knowledge.check import parameter_problems
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import load_faq_strict
-from knowledge.matcher import Index, MatchResult, _raw, confidence
+from knowledge.matcher import Index, MatchResult
 from knowledge.model import Entry, FAQError, Problem
 from shebao.config import Config
 from shebao.privacy import mask
@@ -86,8 +86,7 @@ class Answerer:
         """Entries for inline mode, best first; weak matches are left out."""
         result = self.index.match(text or "", limit=limit)
         floor = self.config.suggest_threshold
-        return [(c.entry, c.score if i == 0 else confidence(_raw(c.similarity, c.coverage), 0.0))
-                for i, c in enumerate(result.candidates) if (c.score if i == 0 else confidence(_raw(c.similarity, c.coverage), 0.0)) >= floor]
+        return [(c.entry, c.score) for c in result.candidates if c.score >= floor]
 
     def answer(self, text: str, state: dialog.CalcState | None = None, *, one_shot: bool = False) -> Reply:
         """The reply to one message; never raises."""
@@ -132,10 +131,8 @@ class Answerer:
                          entry=best.entry, private=private)
         suggestions = []
         if best.score >= self.config.suggest_threshold:
-            suggestions = [best.entry.id] + [
-                c.entry.id for c in match.candidates[1:] if confidence(_raw(c.similarity, c.coverage), 0.0) >= self.config.suggest_threshold
-            ]
-            suggestions = suggestions[:MAX_SUGGESTIONS]
+            near = [c.entry.id for c in match.candidates[1:] if c.score >= self.config.suggest_threshold]
+            suggestions = [best.entry.id, *near][:MAX_SUGGESTIONS]
         if suggestions:
             lines = [t["suggest_intro"]]
             lines += [f"{i}. {self.entry(s).question}" for i, s in enumerate(suggestions, 1)]
