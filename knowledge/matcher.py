@@ -92,7 +92,6 @@ class Index:
                 self.doc_phrasing.append(phrasing)
                 vocab_words.update(w for w in words(raw, frozenset()) if CJK_CHAR.search(w))
                 vocab_words.update(w for w in words(text, frozenset()) if CJK_CHAR.search(w))
-        self.doc_entry_arr = np.array(self.doc_entry, dtype=np.int32)
 
         n_docs = len(doc_feats)
         df: Counter = Counter()
