@@ -17,7 +17,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DEFAULT = [ROOT.parent / "shared" / "eval" / "dev.yaml", ROOT / "tests" / "data" / "worker_questions.yaml"]
+DEFAULT = [ROOT.parent / "shared" / "eval" / "dev.yaml", ROOT / "tests" / "data" / "worker_questions.yaml",
+           ROOT / "tests" / "data" / "worker_questions_2.yaml"]
 
 
 def label(reply) -> str:
