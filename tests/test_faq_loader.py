@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from faq_samples import GOOD  # noqa: E402  (tests/ is on the path)
 
 from knowledge.check import check
 from knowledge.loader import load_faq, load_faq_strict
@@ -14,20 +15,6 @@ from shebao.config import packaged_path
 
 LEXICON = packaged_path("knowledge", "lexicon")
 
-GOOD = """\
-- id: work_injury_standalone
-  question: 工伤保险能不能单独买？
-  also_asked: [只交工伤保险行不行, 老板说工伤不能单独上]
-  answer: 能。西宁可以单独参加工伤保险。
-  source: 调研报告（西宁市总工会，2019）
-  as_of: 2019-11-01
-- id: late_fee
-  question: 欠缴社保的滞纳金怎么算？
-  also_asked: [社保晚交了有滞纳金吗]
-  answer: 每天按欠缴数额的万分之五加收。
-  source: 《社会保险法》第八十六条
-  as_of: 2011-07-01
-"""
 
 
 def write(folder: Path, text: str, name: str = "faq.yaml") -> Path:
@@ -106,7 +93,7 @@ def test_collisions_are_found_after_traditional_characters_and_synonyms(tmp_path
 def test_a_stale_answer_is_a_warning_not_an_error(tmp_path):
     write(tmp_path, GOOD)
     warnings = [str(p) for p in check(tmp_path, LEXICON, stale_after_days=365) if p.severity == "warning"]
-    assert any("late_fee: as_of 2011-07-01 is" in w for w in warnings)
+    assert any("late_fee: as_of 2023-07-01 is" in w for w in warnings)
     assert problems_of(tmp_path, stale_after_days=365) == []
 
 

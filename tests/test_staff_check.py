@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from faq_samples import GOOD  # noqa: E402  (tests/ is on the path)
 
 from knowledge.check import check, read_published_ids
 from knowledge.loader import load_faq
@@ -21,20 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LEXICON = packaged_path("knowledge", "lexicon")
 TODAY = date(2024, 6, 1)
 
-ENTRIES = """\
-- id: work_injury_standalone
-  question: 工伤保险能不能单独买？
-  also_asked: [只交工伤保险行不行, 老板说工伤不能单独上]
-  answer: 能。西宁可以单独参加工伤保险。
-  source: 调研报告（西宁市总工会，2019）
-  as_of: 2019-11-01
-- id: late_fee
-  question: 欠缴社保的滞纳金怎么算？
-  also_asked: [社保晚交了有滞纳金吗]
-  answer: 每天按欠缴数额的万分之五加收。
-  source: 《社会保险法》第八十六条
-  as_of: 2023-07-01
-"""
+ENTRIES = GOOD
 
 
 @pytest.fixture
