@@ -80,6 +80,15 @@ def pension(*, years: Decimal, on: dt.date, age: int | None = None, account: Dec
     return book.done(basic=basic, account_part=account_part, total=total)
 
 
+def _floor_base(book: Book, on: dt.date) -> Decimal:
+    """The lowest base (60% of the average wage), said as an assumption: the default for paying alone."""
+    avg = average_wage(book, on.year)
+    share = book.value("base.floor_share")
+    base = avg * share
+    book.assume("base_default", avg=num(avg), share=pct(share), base=money(base))
+    return base
+
+
 def catch_up(*, years: Decimal, on: dt.date, base: Decimal | None = None,
              insurance: str | None = None) -> CalcResult:
     """Lump sum for years short = years × 12 × base × rate, the worker paying alone: pension at
@@ -92,10 +101,7 @@ def catch_up(*, years: Decimal, on: dt.date, base: Decimal | None = None,
     if insurance not in {"pension", "medical"}:
         raise CalcInputError("insurance", text("errors.insurance"))
     if base is None:
-        avg = average_wage(book, on.year)
-        share = book.value("base.floor_share")
-        base = avg * share
-        book.assume("base_default", avg=num(avg), share=pct(share), base=money(base))
+        base = _floor_base(book, on)
     check_range("base", base)
     if insurance == "pension":
         rate = book.value("flexible.pension_rate")
@@ -146,10 +152,7 @@ def medical_years(*, years: Decimal, on: dt.date, gender: str | None = None,
     lump = Decimal(0)
     if needed:
         if base is None:
-            avg = average_wage(book, on.year)
-            share = book.value("base.floor_share")
-            base = avg * share
-            book.assume("base_default", avg=num(avg), share=pct(share), base=money(base))
+            base = _floor_base(book, on)
         check_range("base", base)
         rate = book.value("medical.employer_rate") + book.value("medical.individual_rate")
         lump = needed * 12 * base * rate
