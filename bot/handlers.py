@@ -197,30 +197,28 @@ def _days(context: Context, default: int) -> int:
         return default
 
 
+async def _staff_report(update: Update, context: Context, default_days: int, fetch, render) -> None:
+    """Read from storage over the last N days (the command's argument) and send what RENDER makes of it."""
+    days = _days(context, default_days)
+    try:
+        out = render(await fetch(datetime.now(UTC) - timedelta(days=days)), days)
+    except StorageError as exc:
+        log.error("staff report unavailable: %s", exc)
+        out = replies.text("storage_unavailable")
+    await send(context, update.effective_chat, replies.Outgoing(out))
+
+
 @staff_only
 async def stats(update: Update, context: Context) -> None:
     """/stats [days]: questions, answer rate, top topics, feedback."""
-    days = _days(context, 7)
-    try:
-        result = await context.storage.stats(datetime.now(UTC) - timedelta(days=days))
-        out = replies.stats_text(result, days)
-    except StorageError as exc:
-        log.error("stats unavailable: %s", exc)
-        out = replies.text("storage_unavailable")
-    await send(context, update.effective_chat, replies.Outgoing(out))
+    await _staff_report(update, context, 7, context.storage.stats, replies.stats_text)
 
 
 @staff_only
 async def unanswered(update: Update, context: Context) -> None:
     """/unanswered [days]: the most frequent recent questions that got no answer."""
-    days = _days(context, 30)
-    try:
-        groups = await context.storage.unanswered(datetime.now(UTC) - timedelta(days=days), limit=15)
-        out = replies.unanswered_text(groups, days)
-    except StorageError as exc:
-        log.error("unanswered unavailable: %s", exc)
-        out = replies.text("storage_unavailable")
-    await send(context, update.effective_chat, replies.Outgoing(out))
+    await _staff_report(update, context, 30, lambda since: context.storage.unanswered(since, limit=15),
+                        replies.unanswered_text)
 
 
 @staff_only
