@@ -153,3 +153,12 @@ def test_a_phrasing_about_another_insurance_counts_for_less():
     without = Index(entries, Lexicon()).match(question)
     assert without.best.entry.id == with_subjects.best.entry.id == "pension"
     assert with_subjects.best.score < without.best.score - 5
+
+
+def test_the_confidence_calibration_follows_the_number_of_phrasings_per_entry():
+    from knowledge.matcher import CALIBRATION_FEW, CALIBRATION_MANY
+
+    few = Index([entry("a", "失业金怎么领", "失业金如何领取"), entry("b", "工伤认定怎么申请")], Lexicon())
+    many = Index([entry("a", "失业金怎么领", *[f"失业金第{i}种问法" for i in range(12)])], Lexicon())
+    assert few.calibration == pytest.approx(CALIBRATION_FEW, rel=0.2)
+    assert many.calibration == pytest.approx(CALIBRATION_MANY)
