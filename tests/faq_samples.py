@@ -14,3 +14,22 @@ GOOD = """\
   source: 《社会保险法》第八十六条
   as_of: 2023-07-01
 """
+
+
+def standalone_mark() -> str:
+    """Words that both the short and the full answer of work_injury_standalone hold, read from the
+    shipped FAQ so that tests of the bot do not break when staff reword the answer."""
+    from difflib import SequenceMatcher
+
+    from knowledge.loader import load_faq_strict
+    from shebao.config import packaged_path
+
+    entry = next(e for e in load_faq_strict(packaged_path("knowledge", "faq")) if e.id == "work_injury_standalone")
+    short, answer = entry.short or entry.answer, entry.answer
+    m = SequenceMatcher(None, short, answer, autojunk=False).find_longest_match(0, len(short), 0, len(answer))
+    mark = short[m.a : m.a + m.size]
+    assert len(mark) >= 6, "the short and the answer of work_injury_standalone share too little to recognise"
+    return mark
+
+
+STANDALONE = standalone_mark()

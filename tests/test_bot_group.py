@@ -1,6 +1,7 @@
 """The bot in group chats: quiet unless addressed, short answers, personal matters moved to private."""
 
 from botapi_stub import BOT_USER, group_chat, user
+from faq_samples import STANDALONE  # noqa: E402  (tests/ is on the path)
 
 GROUP = group_chat()
 ALICE = user(2001, "阿丽")
@@ -24,7 +25,7 @@ async def test_ask_and_ask_at_bot_get_a_short_answer_quoting_the_asker(bot, bota
     calls = await botapi.wait_for("sendMessage", count=2, chat_id=GROUP["id"])
     for call in calls:
         assert call.params["reply_parameters"]["message_id"]
-        assert "单独上工伤保险" in call.text
+        assert STANDALONE in call.text
         assert "依据：" not in call.text  # the short version, with a link to the rest
         assert "https://t.me/shebao_test_bot?start=faq_work_injury_standalone" in [b.get("url") for b in call.buttons]
         assert len(call.text) < 300
@@ -42,7 +43,7 @@ async def test_replies_to_the_bot_and_mentions_are_answered(bot, botapi):
     botapi.push(botapi.text_update(ALICE, QUESTION, chat=GROUP, reply_to=botapi.sent_message(hello)))
     botapi.push(botapi.text_update(ALICE, "@shebao_test_bot " + QUESTION, chat=GROUP))
     calls = await botapi.wait_for("sendMessage", count=3, chat_id=GROUP["id"])
-    assert all("单独上工伤保险" in c.text for c in calls[1:])
+    assert all(STANDALONE in c.text for c in calls[1:])
     # a reply to someone else's message stays unanswered
     botapi.push(botapi.text_update(ALICE, QUESTION, chat=GROUP,
                                    reply_to={"message_id": 1, "date": 0, "chat": GROUP, "from": user(9)}))

@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 from botapi_stub import BOT_USER, user
+from faq_samples import STANDALONE  # noqa: E402  (tests/ is on the path)
 
 ALICE = user(1001, "阿丽")
 BOB = user(1002, "老王")
@@ -16,7 +17,7 @@ def buttons_of(call):
 async def test_a_private_question_gets_the_faq_answer_with_feedback_and_share_buttons(bot, botapi):
     botapi.push(botapi.text_update(ALICE, "工伤保险可以单独买吗"))
     [call] = await botapi.wait_for("sendMessage", chat_id=ALICE["id"])
-    assert "单独上工伤保险" in call.text and "依据：" in call.text
+    assert STANDALONE in call.text and "依据：" in call.text
     buttons = buttons_of(call)
     assert "fb:1:1" in buttons and "fb:0:1" in buttons
     assert "https://t.me/shebao_test_bot?start=faq_work_injury_standalone" in buttons
@@ -77,7 +78,7 @@ async def test_inline_mode_lists_shareable_answers(bot, botapi):
     assert results and results[0]["type"] == "article"
     assert "work_injury_standalone" in [r["id"] for r in results]
     shared = next(r for r in results if r["id"] == "work_injury_standalone")
-    assert "单独上工伤保险" in shared["input_message_content"]["message_text"]
+    assert STANDALONE in shared["input_message_content"]["message_text"]
     botapi.push(botapi.inline_update(BOB, ""))  # nothing typed yet: some entries to browse
     calls = await botapi.wait_for("answerInlineQuery", count=2)
     assert calls[1].params["results"]
@@ -109,7 +110,7 @@ async def test_a_forwarded_question_is_answered(bot, botapi):
     origin = {"type": "hidden_user", "sender_user_name": "工友", "date": 1700000000}
     botapi.push(botapi.text_update(ALICE, "工伤保险可以单独买吗", forward_origin=origin))
     [call] = await botapi.wait_for("sendMessage", chat_id=ALICE["id"])
-    assert "单独上工伤保险" in call.text
+    assert STANDALONE in call.text
 
 
 async def test_a_4096_character_message_gets_a_reply_within_the_limit(bot, botapi):

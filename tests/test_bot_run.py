@@ -14,6 +14,7 @@ import httpx
 import yaml
 from botapi_stub import TOKEN, user
 from conftest import write_bot_config
+from faq_samples import STANDALONE  # noqa: E402  (tests/ is on the path)
 
 from bot.app import webhook_secret
 
@@ -95,7 +96,7 @@ async def test_webhook_mode_registers_the_hook_and_answers_what_telegram_posts(t
                                       headers={"X-Telegram-Bot-Api-Secret-Token": webhook_secret(TOKEN)})
             assert right.status_code == 200
         [call] = await botapi.wait_for("sendMessage", chat_id=alice["id"])
-        assert "单独上工伤保险" in call.text
+        assert STANDALONE in call.text
         proc.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.to_thread(proc.communicate, timeout=30)
     finally:
