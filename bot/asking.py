@@ -12,21 +12,9 @@ from telegram.constants import ChatType
 from bot import replies
 from bot.context import Context
 from bot.limits import Verdict
+from calculators.dialog import CalcState
 
 log = logging.getLogger(__name__)
-
-
-def _calc_state_class() -> Any:
-    try:
-        from calculators.dialog import CalcState
-    except ImportError:  # calculators without dialogs: conversations are not restored
-        return None
-    return CalcState
-
-
-def _chitchat(answerer: Any, reply: Any) -> bool:
-    """Greetings and thanks got no FAQ answer but are not questions staff should see."""
-    return reply.chitchat
 
 
 def _state_json(state: Any) -> str:
@@ -72,11 +60,10 @@ async def tell(update: Update, context: Context, key: str, **values: Any) -> Non
 async def _restore(context: Context, chat_id: int, user_id: int) -> tuple[Any, Any]:
     """The asker's calculator dialog in this chat, if one is waiting: (conversation, CalcState)."""
     conv = await context.storage.load_conversation(chat_id, user_id)
-    state_class = _calc_state_class()
-    if conv is None or state_class is None:
-        return conv, None
+    if conv is None:
+        return None, None
     try:
-        return conv, state_class.from_json(json.loads(conv.state))
+        return conv, CalcState.from_json(json.loads(conv.state))
     except Exception as exc:  # an unreadable state is dropped, never fatal
         log.warning("dropping an unreadable calculator state: %s", exc)
         await context.storage.clear_conversation(chat_id, user_id)
@@ -98,7 +85,7 @@ async def answer_question(update: Update, context: Context, question: str, via: 
     question_id = await storage.record_question(
         user_id=user.id, chat_type=chat.type, via=via, text=question, kind=reply.kind, answer_id=reply.id,
         best_id=reply.best, score=reply.score, suggestions=reply.suggestions,
-        queue=reply.kind == "none" and not _chitchat(context.answerer, reply))
+        queue=reply.kind == "none" and not reply.chitchat)  # greetings are not questions staff should see
     turn = None
     moved = is_group(chat) and reply.private  # the dialog goes on in private, if at all
     if reply.calc_state is not None and not moved:
