@@ -6,9 +6,10 @@ import argparse
 import io
 import json
 import sys
-from pathlib import Path
 
+from calculators import cli as calc_cli
 from knowledge.model import FAQError
+from shebao import staff_cli
 from shebao.config import Config, ConfigError, load_config
 
 
@@ -46,22 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     test = faq_sub.add_parser("test", parents=[common], help="does each phrasing still find its own entry?")
     test.add_argument("--verbose", action="store_true", help="also list phrasings the entry needs to be found")
 
-    try:
-        from calculators import cli as calc_cli
-    except ImportError:  # pragma: no cover - the calculators package ships with the project
-        calc_cli = None
-    if calc_cli is not None:
-        calc = calc_cli.register(sub)
-        calc.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file")
-        calc.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    calc = calc_cli.register(sub)
+    calc.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file")
+    calc.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     sub.add_parser("run", parents=[common], help="run the Telegram bot")
-    try:
-        from shebao import staff_cli
-    except ImportError:  # pragma: no cover - staff tools ship with the project
-        staff_cli = None
-    if staff_cli is not None:
-        staff_cli.register(sub, common)
+    staff_cli.register(sub, common)
     return parser
 
 
@@ -134,10 +125,9 @@ def cmd_faq(args: argparse.Namespace) -> int:
     cfg = _config(args)
     out = _stdout()
     if args.faq_command == "check":
+        from calculators.parameters import FOLDER as params
         from knowledge.check import check
         from shebao.staff.published import published_ids_path, update_published_ids
-
-        params = _parameters_folder()
         published = published_ids_path(cfg)
         problems = check(cfg.faq_path, cfg.lexicon_path, stale_after_days=cfg.stale_after_days,
                          answer_threshold=cfg.answer_threshold, parameters=params, published_ids=published)
@@ -193,14 +183,6 @@ def cmd_faq(args: argparse.Namespace) -> int:
     return 2
 
 
-def _parameters_folder() -> Path | None:
-    try:
-        from calculators.parameters import FOLDER
-    except ImportError:  # pragma: no cover
-        return None
-    return Path(FOLDER)
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import run
 
@@ -213,12 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"ask": cmd_ask, "chat": cmd_chat, "faq": cmd_faq, "run": cmd_run}
     try:
         if args.command == "calc":
-            from calculators import cli as calc_cli
-
             return calc_cli.run(args)
         if args.command in ("unanswered", "report"):
-            from shebao import staff_cli
-
             return staff_cli.run(args, _config(args))
         if args.command not in handlers:
             parser.print_help()
