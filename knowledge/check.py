@@ -11,10 +11,7 @@ from pathlib import Path
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import load_faq
 from knowledge.matcher import Index
-from knowledge.model import Entry, Problem
-
-TELEGRAM_LIMIT = 4096
-FOOTER_ROOM = 200  # the source/date line added under every answer
+from knowledge.model import FOOTER_ROOM, TELEGRAM_LIMIT, Entry, Problem
 
 
 @dataclass(frozen=True)
@@ -71,6 +68,13 @@ def _line_of(entry: Entry, text: str) -> int:
     return entry.line
 
 
+def too_long(entries: list[Entry]) -> list[Problem]:
+    """Answers that would not fit one Telegram message with their source line."""
+    return [Problem(e.path, e.line, f"entry {e.id}: answer is {len(e.answer)} characters; "
+                    f"with its source line it must stay under Telegram's {TELEGRAM_LIMIT}")
+            for e in entries if len(e.answer) + FOOTER_ROOM > TELEGRAM_LIMIT]
+
+
 def parameter_problems(folder: Path | None = None) -> list[Problem]:
     """Problems of the calculator parameter files (default: the shipped ones)."""
     from calculators.parameters import FOLDER, check_parameters
@@ -93,10 +97,8 @@ def check(folder: Path, lexicon_folder: Path | None, *, stale_after_days: int = 
     entries, problems = load_faq(folder)
     problems = list(lexicon.problems) + problems
     today = today or date.today()
+    problems += too_long(entries)
     for e in entries:
-        if len(e.answer) + FOOTER_ROOM > TELEGRAM_LIMIT:
-            problems.append(Problem(e.path, e.line, f"entry {e.id}: answer is {len(e.answer)} characters; "
-                                    f"with its source line it must stay under Telegram's {TELEGRAM_LIMIT}"))
         age = (today - e.as_of).days
         if age > stale_after_days:
             problems.append(Problem(e.path, e.line, f"entry {e.id}: as_of {e.as_of} is {age // 365} years old; "

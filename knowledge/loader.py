@@ -13,7 +13,6 @@ from knowledge.model import Entry, FAQError, Problem
 REQUIRED = ("id", "question", "answer", "source", "as_of")
 KNOWN = (*REQUIRED, "also_asked", "short", "title", "tags", "notes")
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
-TELEGRAM_LIMIT = 4096
 SHORT_LIMIT = 200
 
 

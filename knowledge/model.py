@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+TELEGRAM_LIMIT = 4096  # characters in one Telegram message
+FOOTER_ROOM = 200  # kept free under every answer for its source and date line
+
 
 @dataclass(frozen=True)
 class Entry:

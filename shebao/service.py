@@ -12,17 +12,16 @@ from typing import Any
 import yaml
 
 from calculators import dialog
-from knowledge.check import parameter_problems
+from knowledge.check import parameter_problems, too_long
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import load_faq_strict
 from knowledge.matcher import Index, MatchResult
-from knowledge.model import Entry, FAQError, Problem
+from knowledge.model import TELEGRAM_LIMIT, Entry, FAQError
 from shebao.config import Config
 from shebao.privacy import mask
 
 log = logging.getLogger(__name__)
 
-TELEGRAM_LIMIT = 4096
 MAX_SUGGESTIONS = 3
 
 
@@ -158,11 +157,7 @@ def build_answerer(config: Config, faq_path: Path | None = None) -> Answerer:
     if errors:
         raise FAQError(errors)
     entries = load_faq_strict(folder)
-    too_long = [
-        Problem(e.path, e.line, f"entry {e.id}: answer is {len(format_entry(e))} characters with its footer, "
-                f"over Telegram's {TELEGRAM_LIMIT}")
-        for e in entries if len(e.answer) + 200 > TELEGRAM_LIMIT
-    ]
-    if too_long:
-        raise FAQError(too_long)
+    errors = too_long(entries)
+    if errors:
+        raise FAQError(errors)
     return Answerer(Index(entries, lexicon), config, folder)
