@@ -106,6 +106,8 @@ class Index:
         self.vocab = {f: i for i, f in enumerate(df)}
         self.idf = {f: math.log(1 + (n_docs - n + 0.5) / (n + 0.5)) for f, n in df.items()}
         self.unknown_idf = math.log(1 + (n_docs + 0.5) / 0.5)
+        # a feature's plain weight, by its number in the vocabulary
+        self.feat_weight = {self.vocab[f]: self.weight(f) for f in self.vocab}
         lengths = [sum(f.values()) for f in doc_feats]
         avg = (sum(lengths) / n_docs) if n_docs else 1.0
 
@@ -114,7 +116,7 @@ class Index:
         for d, feats in enumerate(doc_feats):
             norm = K1 * (1 - B + B * lengths[d] / avg)
             for f, tf in feats.items():
-                w = WEIGHTS[f[0]] * self.idf[f]
+                w = self.feat_weight[self.vocab[f]]
                 mass[d] += w
                 rows.append(self.vocab[f])
                 cols.append(d)
@@ -128,13 +130,11 @@ class Index:
         self.post_start = np.searchsorted(np.array(rows, dtype=np.int64)[order], np.arange(len(self.vocab) + 1))
         # the same per entry: which entries hold a feature in any of their phrasings
         pairs = sorted({(self.vocab[f], self.doc_entry[d]) for d, feats in enumerate(doc_feats) for f in feats})
-        inverse = {i: f for f, i in self.vocab.items()}
         self.ent_rows = np.array([r for r, _ in pairs], dtype=np.int64)
         self.ent_ids = np.array([e for _, e in pairs], dtype=np.int32)
-        self.ent_weight = np.array([WEIGHTS[inverse[r][0]] * self.idf[inverse[r]] for r, _ in pairs])
+        self.ent_weight = np.array([self.feat_weight[r] for r, _ in pairs])
         self.ent_start = np.searchsorted(self.ent_rows, np.arange(len(self.vocab) + 1))
         self.doc_fids = [frozenset(self.vocab[f] for f in feats) for feats in doc_feats]
-        self.feat_weight = {self.vocab[f]: WEIGHTS[f[0]] * self.idf[f] for f in self.vocab}
         self.doc_mass = np.maximum(mass, 1e-6)
         self.doc_len = np.array([len(t) for t in self.doc_text], dtype=np.float32)
         self.doc_subjects = np.array([self._subjects(t) for t in self.doc_text], dtype=np.int64)
@@ -190,6 +190,10 @@ class Index:
 
     def canonical(self, question: str) -> str:
         return canonical(question, self.lexicon, self._from_pinyin)
+
+    def weight(self, feature: str) -> float:
+        """How much FEATURE counts: its kind's weight times its IDF (a feature no phrasing has is rarest)."""
+        return WEIGHTS[feature[0]] * self.idf.get(feature, self.unknown_idf)
 
     def raw_score(self, similarity: float, coverage: float) -> float:
         """An entry's score before its lead over the next entry counts."""
@@ -258,7 +262,7 @@ class Index:
         n_docs = len(self.doc_text)
         bm25 = np.bincount(docs, np.concatenate([self.post_bm25[s] for s in spans]), n_docs)
         shared = np.bincount(docs, np.concatenate([self.post_weight[s] for s in spans]), n_docs)
-        qmass = sum(WEIGHTS[f[0]] * self.idf.get(f, self.unknown_idf) for f in qfeats) or 1.0
+        qmass = sum(self.weight(f) for f in qfeats) or 1.0
         cov_q = shared / qmass
         cov_d = shared / self.doc_mass
         sim = 2 * cov_q * cov_d / np.maximum(cov_q + cov_d, 1e-9)

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 
 from bot.records import UnansweredQuestion
 from bot.storage import StorageError, fold
-from knowledge.features import WEIGHTS, featurize
+from knowledge.features import featurize
 from knowledge.model import Entry
 from shebao.staff.common import CHINA, StaffError, china_day, open_storage, text
 
@@ -74,7 +74,7 @@ def _one_line(value: str) -> str:
 def _vector(answerer, value: str) -> dict[str, float]:
     index = answerer.index
     feats = featurize(index.canonical(value), index.lexicon.stopwords)
-    return {k: tf * WEIGHTS[k[0]] * index.idf.get(k, index.unknown_idf) for k, tf in feats.items()}
+    return {k: tf * index.weight(k) for k, tf in feats.items()}
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
