@@ -11,8 +11,7 @@ Public API:
 - `reload()`: read the parameter, text, router and word files again (the bot's /reload)
 
 Importing the package reads no data file and loads neither cn2an nor opencc: the files are read on
-first use, cn2an only for a numeral the plain reader does not take, opencc only for a question with
-a traditional character.
+first use, cn2an only for a question with a Chinese numeral, opencc only for one with Chinese text.
 """
 
 from .benefits import catch_up, late_fee, medical_years, pension, unemployment

@@ -8,7 +8,6 @@ and looks at the words around each number. Nothing here raises, whatever the inp
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 import unicodedata
@@ -17,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
+
+from knowledge.normalize import to_simplified
 
 from .parameters import read_yaml
 
@@ -67,58 +68,6 @@ class Reading:
     start: int = 0
     end: int = 0
     note: str = ""  # the key of an assumption text, when the reading was converted
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    try:
-        import opencc  # imported only when a question has a traditional character
-
-        return opencc.OpenCC("t2s")
-    except Exception:  # noqa: BLE001 - without opencc we read simplified text only
-        return None
-
-
-@lru_cache(maxsize=1)
-def traditional_chars() -> frozenset[str]:
-    """The characters opencc's t2s changes (traditional.txt), so simplified text never loads opencc."""
-    lines = Path(__file__).with_name("traditional.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset("".join(line.strip() for line in lines if not line.startswith("#")))
-
-
-TRADITIONAL_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2FA20))
-
-
-def opencc_changes() -> str:
-    """Every character opencc's t2s changes (slow; for regenerating traditional.txt and for its test)."""
-    import opencc
-
-    converter = opencc.OpenCC("t2s")
-    return "".join(chr(cp) for a, b in TRADITIONAL_RANGES for cp in range(a, b)
-                   if converter.convert(chr(cp)) != chr(cp))
-
-
-def write_traditional() -> None:
-    """Regenerate traditional.txt from the installed opencc (after an opencc upgrade)."""
-    path = Path(__file__).with_name("traditional.txt")
-    header = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
-    changed = opencc_changes()
-    lines = header + [changed[i:i + 64] for i in range(0, len(changed), 64)]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    traditional_chars.cache_clear()
-
-
-def to_simplified(text: str) -> str:
-    """Text with traditional characters converted by opencc t2s; simplified text is returned as it is."""
-    trad = traditional_chars()
-    if not any(c in trad for c in text):
-        return text
-    converter = _t2s()
-    if converter is None:
-        return text
-    with contextlib.suppress(Exception):  # a converter failure leaves the text as it was
-        return converter.convert(text)
-    return text
 
 
 def normalise(text: object) -> str:

@@ -46,10 +46,12 @@ def clean(text: str) -> str:
             out.append(ch)
         else:  # punctuation, emoji, control, right-to-left marks, zero-width joiners
             out.append(" ")
-    text = re.sub(r"\s+", " ", "".join(out)).strip()
-    if CJK_CHAR.search(text):
-        text = _t2s().convert(text)
-    return text[:MAX_CHARS]
+    return to_simplified(re.sub(r"\s+", " ", "".join(out)).strip())[:MAX_CHARS]
+
+
+def to_simplified(text: str) -> str:
+    """TEXT with traditional characters made simplified (OpenCC t2s); other text is left as it is."""
+    return _t2s().convert(text) if CJK_CHAR.search(text) else text
 
 
 @cache

@@ -196,12 +196,6 @@ def test_any_numeral_soup_never_raises(text):
     parse_number(text)
 
 
-def test_the_traditional_table_lists_every_character_opencc_changes():
-    from calculators.numbers import opencc_changes, traditional_chars
-
-    assert traditional_chars() == frozenset(opencc_changes())
-
-
 @pytest.mark.parametrize(("written", "simplified"), [("養老保險", "养老保险"), ("失業金領幾個月", "失业金领几个月"),
                                                      ("工资4500社保交多少", "工资4500社保交多少")])
 def test_traditional_text_is_simplified(written, simplified):
