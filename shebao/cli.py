@@ -126,7 +126,7 @@ def cmd_faq(args: argparse.Namespace) -> int:
     out = _stdout()
     if args.faq_command == "check":
         from calculators.parameters import FOLDER as params
-        from knowledge.check import check
+        from shebao.checks import check
         from shebao.staff.published import published_ids_path, update_published_ids
         published = published_ids_path(cfg)
         problems = check(cfg.faq_path, cfg.lexicon_path, stale_after_days=cfg.stale_after_days,

@@ -12,11 +12,12 @@ from typing import Any
 import yaml
 
 from calculators import dialog
-from knowledge.check import parameter_problems, too_long
+from knowledge.check import too_long
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import load_faq_strict
 from knowledge.matcher import Index, MatchResult
 from knowledge.model import TELEGRAM_LIMIT, Entry, FAQError
+from shebao.checks import parameter_problems
 from shebao.config import Config
 from shebao.privacy import mask
 
