@@ -29,11 +29,11 @@ from bot import handlers, replies
 from bot.concurrency import PerChatUpdateProcessor
 from bot.context import CONTEXT_TYPES, BotApplication
 from bot.limits import RetryingRateLimiter, UserLimiter
-from bot.storage import Storage
 from knowledge import FAQError
 from shebao.config import Config
 from shebao.privacy import install_log_masking
 from shebao.service import build_answerer
+from shebao.store import Storage
 
 log = logging.getLogger(__name__)
 

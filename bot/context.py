@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.limits import Bucket, UserLimiter
-from bot.records import ChatSettings
+from shebao.store.records import ChatSettings
 
 if TYPE_CHECKING:
-    from bot.storage import Storage
     from shebao.config import Config
+    from shebao.store import Storage
 
 
 class BotData:

@@ -18,9 +18,9 @@ import calculators
 from bot import replies
 from bot.asking import answer_entry, answer_question, is_group, send, tell
 from bot.context import Context
-from bot.storage import StorageError
 from knowledge import FAQError
 from shebao.privacy import mask
+from shebao.store import StorageError
 
 log = logging.getLogger(__name__)
 

@@ -49,8 +49,8 @@ def china_day(when: datetime) -> str:
 
 def open_storage(path: Path):
     """The bot's database, read-only: reports never create, migrate or change it."""
-    from bot.storage import Storage
     from shebao.privacy import Hasher
+    from shebao.store import Storage
 
     path = Path(path)
     if not path.is_file():

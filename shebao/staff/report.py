@@ -10,11 +10,11 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from bot.records import DayCount, Stats, TopicCount, UnansweredGroup
-from bot.storage import StorageError
 from knowledge.loader import load_faq
 from shebao.staff import charts
 from shebao.staff.common import CHINA, StaffError, china_day, open_storage, text
+from shebao.store import StorageError
+from shebao.store.records import DayCount, Stats, TopicCount, UnansweredGroup
 
 TOP = 10
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
-from bot.records import UnansweredQuestion
-from bot.storage import StorageError, fold
 from knowledge.features import featurize
 from knowledge.model import Entry
 from shebao.staff.common import CHINA, StaffError, china_day, open_storage, text
+from shebao.store import StorageError, fold
+from shebao.store.records import UnansweredQuestion
 
 COSINE_JOIN = 0.55  # two questions whose weighted words overlap this much are one group
 RATIO_JOIN = 70  # ... or whose characters are this alike (rapidfuzz ratio, 0-100)

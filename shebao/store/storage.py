@@ -31,7 +31,8 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.records import (
+from shebao.privacy import Hasher, load_hash_key, mask
+from shebao.store.records import (
     ChatSettings,
     Conversation,
     DayCount,
@@ -40,7 +41,6 @@ from bot.records import (
     UnansweredGroup,
     UnansweredQuestion,
 )
-from shebao.privacy import Hasher, load_hash_key, mask
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +77,8 @@ def _probe(target: str) -> None:
 
 
 def migrations() -> list[tuple[int, str, str]]:
-    """(version, name, sql) of every bot/migrations/NNNN_name.sql, in order."""
-    folder = resources.files("bot").joinpath("migrations")
+    """(version, name, sql) of every shebao/store/migrations/NNNN_name.sql, in order."""
+    folder = resources.files("shebao.store").joinpath("migrations")
     found = []
     for item in folder.iterdir():
         match = re.fullmatch(r"(\d{4})_(\w+)\.sql", item.name)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.records import ChatSettings
-from bot.storage import Storage, StorageError, fold, migrations
+from shebao.store import Storage, StorageError, fold, migrations
+from shebao.store.records import ChatSettings
 
 SINCE = datetime.now(UTC) - timedelta(days=1)
 
