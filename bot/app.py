@@ -135,8 +135,7 @@ async def post_init(app: BotApplication) -> None:
     services = app.bot_data
     cfg = services.cfg
     services.answerer = await asyncio.to_thread(services.answerer_factory, cfg)
-    storage_cfg = cfg.raw.get("storage") or {}
-    services.storage = Storage(cfg.storage_path, busy_timeout=_number(storage_cfg, "busy_timeout", 5))
+    services.storage = Storage.from_config(cfg)
     await services.storage.open()
     services.username = app.bot.username
     commands = [BotCommand(name, replies.text(f"commands.{name}")) for name in ("start", "ask", "help")]
