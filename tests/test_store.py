@@ -305,3 +305,47 @@ async def test_a_read_only_store_serves_reports_and_refuses_writes_quietly(store
 def test_fold_ignores_case_spaces_and_punctuation():
     assert fold("外卖骑手 摔伤了，谁赔？") == fold("外卖骑手摔伤了谁赔") == "外卖骑手摔伤了谁赔"
     assert fold("ＡＢＣ abc") == "abcabc"
+
+
+# -- configuration and the test server ------------------------------------------------------
+
+
+def write_config(folder, storage: str):
+    path = folder / "config.yaml"
+    path.write_text(f"storage:\n{storage}", encoding="utf-8")
+    return path
+
+
+def test_storage_url_in_the_config_selects_postgresql_and_a_bad_one_is_named(tmp_path):
+    from shebao.config import ConfigError, load_config
+
+    url = "postgresql://bot:pw@db.example:5432/shebao"
+    cfg = load_config(write_config(tmp_path, f"  url: {url}\n  pool_size: 4\n"))
+    st = Storage.from_config(cfg)
+    assert (st.url, st.dialect, st.pool_size, st.label) == (url, "postgresql", 4,
+                                                           "postgresql://bot:***@db.example:5432/shebao")
+    assert Storage.from_config(load_config(write_config(tmp_path, "  path: x.db\n"))).dialect == "sqlite"
+    for storage, message in [("  url: mysql://db/x\n", "storage.url must be postgresql://"),
+                             ("  busy_timeout: -1\n", "storage.busy_timeout must be a number from 0 to 600"),
+                             ("  pool_size: lots\n", "storage.pool_size must be a number from 1 to 1000")]:
+        with pytest.raises(ConfigError, match=message) as caught:
+            load_config(write_config(tmp_path, storage))
+        assert str(caught.value).startswith(str(tmp_path / "config.yaml"))
+
+
+def test_missing_postgresql_programs_fail_the_tests_that_need_them_not_skip(tmp_path):
+    import os
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "test_needs_pg.py").write_text("def test_it(postgres_url):\n    pass\n", encoding="utf-8")
+    root = Path(__file__).resolve().parent
+    env = {**os.environ, "PG_BINDIR": str(tmp_path), "PATH": str(tmp_path)}
+    # tests/conftest.py loaded as a plugin, with neither $PG_BINDIR nor $PATH holding initdb
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "conftest",
+                           "-c", os.devnull, "--rootdir", str(tmp_path), str(tmp_path / "test_needs_pg.py")],
+                          env={**env, "PYTHONPATH": os.pathsep.join([str(root), str(root.parent)])},
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 error" in done.stdout and "skipped" not in done.stdout
+    assert "apt-get install postgresql" in done.stdout
