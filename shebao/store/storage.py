@@ -105,7 +105,7 @@ class Storage:
     """The project's database: a SQLite file, or PostgreSQL when URL is given."""
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False, busy_timeout: float = 5.0,
-                 hasher: Hasher | None = None, url: str | None = None, pool_size: int = 10):
+                 hasher: Hasher | None = None, url: str | None = None, pool_size: int = 4):
         if path is None and url is None:
             raise ValueError("Storage needs a path or a url")
         self.path = Path(path) if path is not None else None
