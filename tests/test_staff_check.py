@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from faq_samples import GOOD  # noqa: E402  (tests/ is on the path)
 
-from knowledge.check import check, read_published_ids
+from knowledge.check import read_published_ids
 from knowledge.loader import load_faq
+from shebao.checks import check
 from shebao.config import load_config, packaged_path
 from shebao.staff.published import published_ids_path, update_published_ids
 
