@@ -40,6 +40,7 @@ from botapi_stub import TOKEN, BotApiStub, user  # noqa: E402
 from bot.app import build_application, running  # noqa: E402
 from shebao.config import load_config  # noqa: E402
 from shebao.service import build_answerer  # noqa: E402
+from shebao.services import services_around  # noqa: E402
 from shebao.store import Storage  # noqa: E402
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -88,9 +89,9 @@ async def run_once(answerer, n_questions: int, n_users: int, flood_limit: float,
             cfg.storage_path = Path(tmp) / "load.db"
             cfg.raw["storage"]["url"] = storage_url
             async with Storage.from_config(cfg) as st:  # created and migrated before the clock starts
-                before = (await st.stats(EPOCH)).questions
+                stored_before = (await st.stats(EPOCH)).questions
             cfg.raw["limits"] = {"burst": 10, "per_minute": 60}
-            app = build_application(cfg, lambda c, faq_path=None: answerer, token=TOKEN)
+            app = build_application(cfg, lambda c, faq_path=None: services_around(answerer, c), token=TOKEN)
             users = [user(100_000 + i, f"工友{i}") for i in range(n_users)]
             asked = questions(answerer, n_questions)
             async with running(app):
@@ -104,7 +105,7 @@ async def run_once(answerer, n_questions: int, n_users: int, flood_limit: float,
                     await asyncio.sleep(0.05)
                 sent = stub.sent()[before:]
             async with Storage.from_config(cfg, read_only=True) as st:
-                stored = (await st.stats(EPOCH)).questions - before
+                stored = (await st.stats(EPOCH)).questions - stored_before
     finally:
         stub.stop()
 
@@ -122,7 +123,8 @@ async def run_once(answerer, n_questions: int, n_users: int, flood_limit: float,
             lasts.append(done)
     elapsed = (max(lasts) - min(firsts)) if lasts else float("nan")
     return {
-        "storage": "PostgreSQL" if storage_url else "SQLite", "flood_limit": flood_limit, "rate_in": rate, "answers": len(latencies), "seconds": elapsed,
+        "storage": "PostgreSQL" if storage_url else "SQLite",
+        "flood_limit": flood_limit, "rate_in": rate, "answers": len(latencies), "seconds": elapsed,
         "rate": len(latencies) / elapsed if lasts else 0.0,
         "p50": statistics.median(latencies) if latencies else float("nan"),
         "p90": percentile(latencies, 90), "p99": percentile(latencies, 99), "stored": stored,
