@@ -28,12 +28,12 @@ from bot import handlers, replies
 from bot.concurrency import PerChatUpdateProcessor
 from bot.context import CONTEXT_TYPES, BotApplication
 from bot.limits import RetryingRateLimiter
-from bot.storage import Storage
 from knowledge import FAQError
 from shebao.config import Config
 from shebao.conversation import Conversation
 from shebao.privacy import install_log_masking
 from shebao.services import Services, build_services
+from shebao.store import Storage
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ async def post_init(app: BotApplication) -> None:
     data = app.bot_data
     cfg = data.cfg
     built = await asyncio.to_thread(data.services_factory, cfg)
-    data.storage = Storage(cfg.storage_path, busy_timeout=float(cfg.setting("storage", "busy_timeout")))
+    data.storage = Storage.from_config(cfg)
     await data.storage.open()
     data.conversation = Conversation(built, data.storage)
     data.username = app.bot.username

@@ -19,8 +19,8 @@ from telegram import (
 )
 from telegram.constants import MessageLimit
 
-from bot.records import Stats, UnansweredGroup
 from shebao.service import entry_text
+from shebao.store.records import Stats, UnansweredGroup
 from textnorm.limits import TELEGRAM_LIMIT, fit
 from textnorm.texts import Texts
 
