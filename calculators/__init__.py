@@ -29,6 +29,7 @@ def reload() -> None:
 
     parameters.load.cache_clear()
     core._yaml.cache_clear()
+    core.TEXTS.reload()
     router.rules.cache_clear()
     numbers.words.cache_clear()
 

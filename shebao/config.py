@@ -64,6 +64,12 @@ class Config:
     lexicon_path: Path = field(default_factory=lambda: packaged_path("knowledge", "lexicon"))
     storage_path: Path = Path("data/shebao.db")
 
+    def setting(self, section: str, key: str) -> Any:
+        """SECTION.KEY as configured, or its default (DEFAULTS, the one place defaults are written)
+        when the file leaves it out or sets it to null."""
+        value = (self.raw.get(section) or {}).get(key)
+        return DEFAULTS.get(section, {}).get(key) if value is None else value
+
     @property
     def telegram(self) -> dict[str, Any]:
         return self.raw["telegram"]
@@ -95,7 +101,7 @@ class Config:
 
     @property
     def stale_after_days(self) -> int:
-        return int(self.raw["knowledge"].get("stale_after_days") or 730)
+        return int(self.setting("knowledge", "stale_after_days"))
 
 
 def _resolve(base: Path, value: str | None, fallback: Path) -> Path:
