@@ -17,16 +17,11 @@ from .core import (
     text,
     whole,
 )
-from .parameters import names
 
 
 def _payout_months(book: Book, age: int) -> Decimal:
-    """Payout months of the listed retirement age nearest to `age` (the lower one on a tie)."""
-    ages = sorted(int(n.rsplit(".", 1)[1]) for n in names("pension.payout_months."))
-    nearest = min(ages, key=lambda a: (abs(a - age), a))
-    if nearest != age:
-        book.assume("payout_age_nearest", age=age, used=nearest, ages="、".join(map(str, ages)))
-    return book.value(f"pension.payout_months.{nearest}")
+    """Payout months of the retirement age, from the whole table of 国发〔2005〕38号."""
+    return book.value("pension.payout_months", key=age)
 
 
 def pension(*, years: Decimal, on: dt.date, age: int | None = None, account: Decimal | None = None,
@@ -139,13 +134,13 @@ def medical_years(*, years: Decimal, on: dt.date, gender: str | None = None,
     if gender is None:
         gender = book.default("gender")
         other = "female" if gender == "male" else "male"
-        other_required = book.value(f"medical.required_years.{other}")
+        other_required = book.value("medical.required_years", key=other)
         book.assume("gender_default", gender=text(f"gender.{gender}"), other=text(f"gender.{other}"),
                     required=num(other_required), needed=num(max(other_required - years, Decimal(0))))
     if gender not in {"male", "female"}:
         raise CalcInputError("gender", text("errors.gender"))
     book.used.update(gender=gender, years=years)
-    required = book.value(f"medical.required_years.{gender}")
+    required = book.value("medical.required_years", key=gender)
     needed = max(required - years, Decimal(0))
     book.line("medical_years", gender=text(f"gender.{gender}"), required=num(required), years=num(years),
               needed=num(needed))
@@ -166,15 +161,15 @@ def unemployment(*, years: Decimal, on: dt.date) -> CalcResult:
     """Longest unemployment benefit by years paid (1 to <5 years: 12 months; 5 to <10: 18; 10+: 24)."""
     check_range("years", years)
     book = Book("unemployment", on)
-    bands = sorted(int(n.rsplit(".", 1)[1]) for n in names("unemployment.max_months."))
-    reached = [b for b in bands if years >= b]
-    if reached:
-        months = int(book.value(f"unemployment.max_months.{reached[-1]}"))
-        book.line("unemployment", years=num(years), band=reached[-1], months=months)
+    bands = list(book.scale("unemployment.max_months"))
+    if years >= bands[0]:
+        p = book.param("unemployment.max_months", key=years)
+        months = int(p.value)
+        book.line("unemployment", years=num(years), band=num(p.key), months=months)
     else:
         months = 0
-        book.param(f"unemployment.max_months.{bands[0]}")
-        book.line("unemployment_short", years=num(years), band=bands[0])
+        book.param("unemployment.max_months", key=bands[0])
+        book.line("unemployment_short", years=num(years), band=num(bands[0]))
     book.assume("unemployment_conditions")
     book.assume("unemployment_amount")
     return book.done(max_months=months)

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .parameters import Param, ParameterEnded, ParameterError, read_yaml, value_at
+from .parameters import Param, ParameterEnded, ParameterError, read_yaml, scale_at, value_at
 
 HERE = Path(__file__).parent
 CENT = Decimal("0.01")
@@ -154,18 +154,25 @@ class Book:
         self.used: dict[str, Any] = {"date": on}
         self.keyed: list[tuple[str, str, dict[str, Any]]] = []
 
-    def param(self, name: str, on: dt.date | None = None) -> Param:
+    def param(self, name: str, on: dt.date | None = None, key: Any = None) -> Param:
         try:
-            p = value_at(name, on or self.on)
+            p = value_at(name, on or self.on, key=key)
         except ParameterEnded:
             raise
         except ParameterError as err:
             raise CalcInputError("date", text("errors.no_data", detail=str(err))) from err
-        self.params.setdefault((p.name, p.start), p)
+        self.params.setdefault((p.full_name, p.start), p)
         return p
 
-    def value(self, name: str, on: dt.date | None = None) -> Decimal:
-        return Decimal(self.param(name, on).value)
+    def value(self, name: str, on: dt.date | None = None, key: Any = None) -> Decimal:
+        return Decimal(self.param(name, on, key).value)
+
+    def scale(self, name: str, on: dt.date | None = None) -> dict:
+        """The whole table of a scale parameter (nothing recorded: record the row used with `param`)."""
+        try:
+            return scale_at(name, on or self.on)
+        except ParameterError as err:
+            raise CalcInputError("date", text("errors.no_data", detail=str(err))) from err
 
     def ended(self, name: str, on: dt.date | None = None) -> ParameterEnded | None:
         """The end of a parameter when it no longer applies on the date, else None (and records it)."""

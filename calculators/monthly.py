@@ -74,7 +74,7 @@ def work_injury_premium(*, wage: Decimal, on: dt.date, rate: Decimal | None = No
         book.assume("rate_given", rate=pct(rate))
     elif risk_class is not None:
         check_range("risk_class", risk_class)
-        rate = book.value(f"work_injury.class_rate.{risk_class}")
+        rate = book.value("work_injury.class_rate", key=risk_class)
         book.assume("class_rate", cls=risk_class, rate=pct(rate))
     else:
         rate = book.value("work_injury.default_rate")

@@ -249,7 +249,7 @@ def _read(text: str) -> list[Reading]:
     for m in re.finditer(rf"(?<![{CN}0-9])半年", text):
         left = _left(text, m.start(), 0)
         if words().delay.search(left):
-            out.append(Reading("days", Decimal(180), "年", m.start(), m.end(), "months_as_days"))
+            out.append(Reading("days", Decimal(6 * 30), "年", m.start(), m.end(), "months_as_days"))
             continue
         kind = _classify(Decimal(2), "年", "", left, _right(text, m.end()), False)[0]
         out.append(Reading(kind, Decimal("0.5"), "年", m.start(), m.end()))

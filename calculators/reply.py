@@ -58,9 +58,9 @@ def param_value(value: Decimal | int, unit: str) -> str:
 
 
 def _label_template(p: Param) -> str | None:
-    """texts.yaml basis.labels for a parameter, by its name or its numbered family (pension.payout_months)."""
+    """texts.yaml basis.labels for a parameter (a scale by its name, the row as {n})."""
     labels: dict[str, str] = texts("basis.labels")
-    return labels.get(p.name) or labels.get(p.name.rpartition(".")[0])
+    return labels.get(p.name)
 
 
 def param_label(p: Param) -> str:
@@ -68,7 +68,8 @@ def param_label(p: Param) -> str:
     label = _label_template(p)
     if label is None:
         return (p.description or p.name).split("（")[0]
-    return label.format(n=p.name.rpartition(".")[2], year=p.start.year)
+    n = "" if p.key is None else (num(p.key) if not isinstance(p.key, str) else text(f"gender.{p.key}"))
+    return label.format(n=n, year=p.start.year)
 
 
 def _dated(p: Param) -> bool:
