@@ -12,7 +12,7 @@ from .reply import render
 
 # option -> input name; the same for every calculator, each uses the ones it needs
 OPTIONS = ["wage", "date", "rate", "risk-class", "age", "years", "account", "index", "avg-wage", "base",
-           "insurance", "amount", "days", "share", "group", "gender"]
+           "insurance", "amount", "days", "share", "group", "gender", "retire-date", "current-age"]
 
 
 def register(subparsers) -> argparse.ArgumentParser:

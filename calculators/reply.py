@@ -11,7 +11,7 @@ from .core import CalcResult, money, num, pct, text, texts
 from .parameters import Param
 
 LIMIT = 4096  # Telegram's message limit
-COUNTS = {"years_needed", "max_months"}  # result keys that are years or months, not yuan
+COUNTS = {"years_needed", "max_months", "years_short", "min_years", "months"}  # result keys that are years or months, not yuan
 MAX_NOTES = 2  # "注意：" names at most this many points
 SHARED = 2  # labels starting with the same this many characters share them in the 依据 line
 
@@ -20,6 +20,8 @@ def _headline_key(result: CalcResult) -> str:
     r = result.result
     if result.calculator == "flexible" and r["after_subsidy"] != r["pension"]:
         return "flexible_subsidy"
+    if result.calculator == "pension" and r.get("eligible") is False:
+        return "pension_not_eligible"
     if result.calculator == "medical_years" and not r["years_needed"]:
         return "medical_years_done"
     if result.calculator == "unemployment" and not r["max_months"]:
@@ -28,6 +30,8 @@ def _headline_key(result: CalcResult) -> str:
 
 
 def _field(key: str, value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return ""
     if isinstance(value, dt.date):
         return value.isoformat()
     if key in COUNTS or isinstance(value, int):

@@ -29,7 +29,7 @@ def test_json_has_the_shape_of_interfaces_md(capsys):
     data = json.loads(out)
     assert set(data) == {"calculator", "result", "breakdown", "parameters", "assumptions"}
     assert data["calculator"] == "pension"
-    assert data["result"] == {"basic": 1400.0, "account_part": 719.42, "total": 2119.42}
+    assert data["result"] == {"eligible": True, "basic": 1400.0, "account_part": 719.42, "total": 2119.42}
     assert data["breakdown"][0] == "基础养老金 = (7000 + 7000) / 2 × 20 × 1% = 1400.00"
     months = [p for p in data["parameters"] if p["name"] == "pension.payout_months.60"]
     assert len(months) == 1
