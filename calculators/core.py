@@ -37,6 +37,13 @@ class CalcResult:
     # (kind, key, fields) of each breakdown line and assumption, kind "breakdown" or "assume": the short
     # reply words them again from texts.yaml `short`, the full lines above stay for staff (--json)
     keyed: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    # figures of a statistical year: {"parameter", "year" (used), "wanted"}; year < wanted means an older
+    # year's figure stands in, and the reply says so in its first line
+    years_used: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def outdated(self) -> list[dict[str, Any]]:
+        return [y for y in self.years_used if y["year"] < y["wanted"]]
 
     def assume(self, key: str, **fields: Any) -> None:
         """Add an assumption (texts.yaml `assume.KEY`) once."""
@@ -52,7 +59,16 @@ class CalcResult:
             "breakdown": list(self.breakdown),
             "parameters": [p.to_json() for p in self.parameters],
             "assumptions": list(self.assumptions),
+            "years_used": [dict(y) for y in self.years_used],
         }
+
+
+def _unique(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for item in items:
+        if item not in out:
+            out.append(item)
+    return out
 
 
 def _jsonable(value: Any) -> Any:
@@ -153,6 +169,7 @@ class Book:
         self.assumptions: list[str] = []
         self.used: dict[str, Any] = {"date": on}
         self.keyed: list[tuple[str, str, dict[str, Any]]] = []
+        self.years_used: list[dict[str, Any]] = []  # statistical-year figures: the year used, the year wanted
 
     def param(self, name: str, on: dt.date | None = None, key: Any = None) -> Param:
         try:
@@ -197,16 +214,24 @@ class Book:
 
     def done(self, **result: Any) -> CalcResult:
         return CalcResult(self.calculator, result, self.breakdown, list(self.params.values()), self.assumptions,
-                          self.used, self.keyed)
+                          self.used, self.keyed, _unique(self.years_used))
+
+
+def statistical(book: Book, name: str, year: int) -> Decimal:
+    """A figure of a statistical year used in `year`: that of year-1, or the latest one before it,
+    recorded so the reply says up front when an older year's figure stands in for today's."""
+    wanted = year - 1
+    p = book.param(name, dt.date(wanted, 12, 31))
+    book.years_used.append({"parameter": name, "year": p.start.year, "wanted": wanted})
+    if p.start.year < wanted:
+        book.assume("avg_wage_older" if name == "average_wage.qinghai" else "figure_older",
+                    wanted=wanted, used=p.start.year, value=num(p.value))
+    return Decimal(p.value)
 
 
 def average_wage(book: Book, year: int) -> Decimal:
     """The provincial average wage used in `year`: the figure of year-1, or the latest one before it."""
-    wanted = year - 1
-    p = book.param("average_wage.qinghai", dt.date(wanted, 12, 31))
-    if p.start.year < wanted:
-        book.assume("avg_wage_older", wanted=wanted, used=p.start.year, value=num(p.value))
-    return Decimal(p.value)
+    return statistical(book, "average_wage.qinghai", year)
 
 
 def base_limits(book: Book, on: dt.date) -> tuple[Decimal, Decimal, Decimal]:

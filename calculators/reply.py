@@ -134,9 +134,21 @@ def assumption_lines(result: CalcResult, extra: list[str]) -> list[str]:
     return lines
 
 
+def outdated_lines(result: CalcResult) -> list[str]:
+    """The first line when an older year's figure stands in for the year asked: said before any figure."""
+    old = result.outdated
+    if not old:
+        return []
+    on = result.inputs.get("date")
+    year = on.year if isinstance(on, dt.date) else None
+    when = text("reply.this_year") if year in (None, dt.date.today().year) else text("reply.that_year", year=year)
+    used = sorted({y["year"] for y in old})
+    return [text("reply.outdated", used="、".join(map(str, used)), when=when)]
+
+
 def render(result: CalcResult, extra_assumptions: list[str] | None = None) -> str:
     """The reply: the figure first, then how, on what figures from when, on what assumptions, who decides."""
-    lines = [headline(result), "", text("reply.breakdown_title")]
+    lines = [*outdated_lines(result), headline(result), "", text("reply.breakdown_title")]
     lines += [text("reply.bullet", line=b) for b in short_breakdown(result)]
     lines.append("")
     if result.parameters:

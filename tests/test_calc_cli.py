@@ -27,7 +27,7 @@ def test_json_has_the_shape_of_interfaces_md(capsys):
                        "--index", "1.0", "--avg-wage", "7000", "--json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"calculator", "result", "breakdown", "parameters", "assumptions"}
+    assert set(data) == {"calculator", "result", "breakdown", "parameters", "assumptions", "years_used"}
     assert data["calculator"] == "pension"
     assert data["result"] == {"eligible": True, "basic": 1400.0, "account_part": 719.42, "total": 2119.42}
     assert data["breakdown"][0] == "基础养老金 = (7000 + 7000) / 2 × 20 × 1% = 1400.00"
