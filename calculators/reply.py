@@ -11,7 +11,7 @@ from .core import CalcResult, money, num, pct, text, texts
 from .parameters import Param
 
 LIMIT = 4096  # Telegram's message limit
-COUNTS = {"years_needed", "max_months", "years_short", "min_years", "months"}  # result keys that are years or months, not yuan
+COUNTS = {"years_needed", "max_months", "years_short", "min_years", "months", "grade"}  # result keys that are years or months, not yuan
 MAX_NOTES = 2  # "注意：" names at most this many points
 SHARED = 2  # labels starting with the same this many characters share them in the 依据 line
 
@@ -22,6 +22,12 @@ def _headline_key(result: CalcResult) -> str:
         return "flexible_subsidy"
     if result.calculator == "pension" and r.get("eligible") is False:
         return "pension_not_eligible"
+    if result.calculator == "injury_compensation":
+        if r["death_grant"] is not None:
+            return "injury_compensation_death"
+        return "injury_compensation_allowance" if r["monthly_allowance"] is not None else "injury_compensation"
+    if result.calculator == "severance" and r["double_wage"]:
+        return "severance_double"
     if result.calculator == "medical_years" and not r["years_needed"]:
         return "medical_years_done"
     if result.calculator == "unemployment" and not r["max_months"]:
@@ -32,6 +38,8 @@ def _headline_key(result: CalcResult) -> str:
 def _field(key: str, value: Any) -> str:
     if value is None or isinstance(value, bool):
         return ""
+    if isinstance(value, str):
+        return value
     if isinstance(value, dt.date):
         return value.isoformat()
     if key in COUNTS or isinstance(value, int):
@@ -72,7 +80,7 @@ def param_label(p: Param) -> str:
     label = _label_template(p)
     if label is None:
         return (p.description or p.name).split("（")[0]
-    n = "" if p.key is None else (num(p.key) if not isinstance(p.key, str) else text(f"gender.{p.key}"))
+    n = "" if p.key is None else (num(p.key) if not isinstance(p.key, str) else text(f"scale_keys.{p.key}"))
     return label.format(n=n, year=p.start.year)
 
 
@@ -154,7 +162,7 @@ def render(result: CalcResult, extra_assumptions: list[str] | None = None) -> st
     if result.parameters:
         lines.append(text("reply.basis", sources=basis(result.parameters)))
     lines += assumption_lines(result, list(extra_assumptions or []))
-    footer = text("reply.footer")
+    footer = texts("reply.footers").get(result.calculator) or text("reply.footer")
     body = "\n".join(lines).rstrip()
     if len(body) + len(footer) + 1 > LIMIT:
         body = body[: LIMIT - len(footer) - 2] + "…"
