@@ -53,6 +53,7 @@ def words() -> SimpleNamespace:
         "years_target", "years_paid", "years_paid_after", "late", "delay", "rate", "share", "not_a_number",
         "retire", "gender", "wage_per_month", "paid")}
     return SimpleNamespace(**compiled, insurance=data["insurance"], group=data["group"],
+                           share_at_least=Decimal(str(data["share_at_least"])),
                            share_level=data["share_level"], hotlines=set(data["hotlines"]))
 
 
@@ -181,7 +182,7 @@ def _classify(value: Decimal, unit: str, token: str, left: str, right: str, pct:
     """(kind, value, note) of a number from its unit and the words around it."""
     w = words()
     if pct:
-        if w.share.search(left + right) or (value >= Decimal("0.3") and not w.rate.search(left)):
+        if w.share.search(left + right) or (value >= w.share_at_least and not w.rate.search(left)):
             return "share", value, ""
         return "rate", value, ""
     if unit in ("岁", "周岁"):

@@ -125,14 +125,15 @@ def _code_numbers() -> set[Decimal]:
 
 
 def test_no_policy_figure_is_written_in_python():
-    # Small whole numbers are also counts and conventions (12 months, 30 days), and 0.01 is a cent;
+    # Small whole numbers are also counts and conventions (12 months, 30 days), 0.01 is a cent and 0.5
+    # is half (半年 = 0.5 years);
     # every other figure of a parameter file (rates, wages, payout months) must not appear in code.
     figures: set[Decimal] = set()
     for s in load().values():
         for line in s.values:
             rows = line.value.values() if isinstance(line.value, dict) else [line.value]
             figures |= {Decimal(str(v)) for v in rows if v is not None}
-    distinctive = {f for f in figures if f != f.to_integral_value() or f > 100} - {Decimal("0.01")}
+    distinctive = {f for f in figures if f != f.to_integral_value() or f > 100} - {Decimal("0.01"), Decimal("0.5")}
     assert distinctive & _code_numbers() == set()
 
 
