@@ -101,12 +101,16 @@ def severance(*, years: Decimal, on: dt.date, wage: Decimal | None = None, avg_w
     check_range("wage", wage)
     book = Book("severance", on)
     book.used.update(years=years, wage=wage)
+    given = avg_wage is not None
     if avg_wage is None:
         avg_wage = average_wage(book, on.year)
-        book.assume("local_wage_default", value=num(avg_wage))
     check_range("avg_wage", avg_wage)
     cap = avg_wage * book.value("labour_contract.severance_cap_multiple")
     counted_years, counted_wage = years, wage
+    if not given and wage <= cap:
+        book.not_affecting("average_wage.qinghai")  # a newer, higher average wage would not cap it either
+    elif not given:
+        book.assume("local_wage_default", value=num(avg_wage))
     if wage > cap:
         cap_years = book.value("labour_contract.severance_cap_years")
         counted_wage, counted_years = cap, min(years, cap_years)

@@ -43,7 +43,7 @@ class CalcResult:
 
     @property
     def outdated(self) -> list[dict[str, Any]]:
-        return [y for y in self.years_used if y["year"] < y["wanted"]]
+        return [y for y in self.years_used if y["year"] < y["wanted"] and y.get("affects", True)]
 
     def assume(self, key: str, **fields: Any) -> None:
         """Add an assumption (texts.yaml `assume.KEY`) once."""
@@ -198,6 +198,18 @@ class Book:
         except ParameterEnded as end:
             return end
         return None
+
+    def not_affecting(self, name: str) -> None:
+        """A statistical-year figure was looked up but did not change the result: no up-front warning."""
+        for y in self.years_used:
+            if y["parameter"] == name:
+                y["affects"] = False
+        self.assumptions[:] = [a for a, k in zip(self.assumptions, self._assumed_keys(), strict=True)
+                               if k != "avg_wage_older"]
+        self.keyed[:] = [k for k in self.keyed if not (k[0] == "assume" and k[1] == "avg_wage_older")]
+
+    def _assumed_keys(self) -> list[str]:
+        return [key for kind, key, _ in self.keyed if kind == "assume"]
 
     def line(self, key: str, **fields: Any) -> None:
         self.breakdown.append(text(f"breakdown.{key}", **fields))

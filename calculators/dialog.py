@@ -202,6 +202,13 @@ def _compute(name: str, inputs: dict[str, Any], one_shot: bool, today: dt.date |
                              example=calculator_spec(name)["example"])
                 return CalcTurn(reply, False, CalcState(name, kept, bad))
             return _ask(name, kept, bad, _txt("dialog.invalid", message=err.message) + "\n")
+        if bad in calculator_spec(name)["inputs"] and bad not in values:  # needed in this case only
+            if one_shot:
+                spec = calculator_spec(name)
+                reply = _txt("dialog.missing", title=spec["title"], missing=_labels(spec, [bad]),
+                             example=spec["example"])
+                return CalcTurn(reply, False, CalcState(name, inputs, bad))
+            return _ask(name, inputs, bad)
         return CalcTurn(err.message[:LIMIT], True, None)
     reply = render(result, extra_assumptions=list(inputs.get("_notes") or []))
     return CalcTurn(reply, True, None, [], result)

@@ -51,7 +51,7 @@ def words() -> SimpleNamespace:
     compiled = {k: re.compile(data[k]) for k in (
         "avg_wage", "account", "index", "amount", "base", "wage", "yearly_wage", "age", "years_short",
         "years_target", "years_paid", "years_paid_after", "late", "delay", "rate", "share", "not_a_number",
-        "retire", "gender", "wage_per_month", "paid")}
+        "retire", "gender", "wage_per_month", "paid", "death")}
     return SimpleNamespace(**compiled, insurance=data["insurance"], group=data["group"],
                            share_at_least=Decimal(str(data["share_at_least"])),
                            share_level=data["share_level"], hotlines=set(data["hotlines"]))
@@ -209,7 +209,9 @@ def _classify(value: Decimal, unit: str, token: str, left: str, right: str, pct:
         if w.years_paid.search(left) or w.years_paid_after.match(right):
             return "years_paid", years, ""
         return "years", years, ""
-    if unit in ("级", "月", "次", "个", "号", "日"):
+    if unit == "级":
+        return "grade", value, ""  # 九级伤残, 鉴定十级
+    if unit in ("月", "次", "个", "号", "日"):
         return "number", value, ""
     money = unit in ("块钱", "块", "元钱", "元") or bool(re.search(r"[kw千万亿]", token))
     if w.paid.search(left):
@@ -285,6 +287,7 @@ def _words_read(text: str) -> list[Reading]:
     out = [Reading("gender", "male" if m.group(1) == "男" else "female", "", m.start(), m.end())
            for m in words().gender.finditer(text)]
     w = words()
+    out.extend(Reading("grade", "death", "", m.start(), m.end()) for m in w.death.finditer(text))
     for table, kind in ((w.insurance, "insurance"), (w.group, "group"), (w.share_level, "share_level")):
         for value, pattern in table.items():
             out.extend(Reading(kind, value, "", m.start(), m.end()) for m in re.finditer(pattern, text))
