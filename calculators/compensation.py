@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from .core import Book, CalcInputError, CalcResult, average_wage, check_range, money, num, pct, statistical, text
+from .core import (
+    Book,
+    CalcInputError,
+    CalcResult,
+    average_wage,
+    check_range,
+    money,
+    num,
+    pct,
+    statistical,
+    text,
+)
 
 DEATH = "death"
 
