@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from .core import CalcInputError, CalcResult, calculator_spec, input_spec, text, texts
-from .numbers import normalise, read
-from .registry import choice_value, compute
+from .numbers import IDENTITY, normalise, read
+from .registry import check_input, choice_value, compute
 from .reply import LIMIT, render
 from .router import STARTED, inputs_from, jsonable, looks_like_question, route, rules
 
@@ -77,6 +77,9 @@ def advance(state: CalcState, text: str | None = None, *, one_shot: bool,
             return None
         if isinstance(merged, CalcTurn):
             return merged
+    refused = _refuse_out_of_range(state.name, inputs, one_shot, today)
+    if refused is not None:
+        return refused
     missing = [i for i in spec["required"] if inputs.get(i) is None]
     if inputs.get(STARTED):
         if one_shot:
@@ -86,13 +89,32 @@ def advance(state: CalcState, text: str | None = None, *, one_shot: bool,
         else:
             missing = [i for i in spec["start_asks"] if not _known(spec, inputs, i, asked=True)] + missing
     if not one_shot:
-        missing += [i for i in spec["chat_asks"] if i not in inputs]
+        missing += [i for i in spec["chat_asks"] if not _known(spec, inputs, i, asked=True)]
     if missing and one_shot:
         reply = _txt("dialog.missing", title=spec["title"], missing=_labels(spec, missing), example=spec["example"])
         return CalcTurn(reply, False, CalcState(state.name, inputs, missing[0]))
     if missing:
         return _ask(state.name, inputs, missing[0])
     return _compute(state.name, inputs, one_shot, today)
+
+
+def _refuse_out_of_range(name: str, inputs: dict[str, Any], one_shot: bool,
+                         today: dt.date | None) -> CalcTurn | None:
+    """The allowed range for the first given value outside it (200岁, -5年), before asking anything else."""
+    spec = calculator_spec(name)
+    for input_name in spec["inputs"]:
+        value = inputs.get(input_name)
+        if value is None or input_name == "date":
+            continue
+        try:
+            check_input(input_name, value, today or dt.date.today())
+        except CalcInputError as err:
+            kept = {k: v for k, v in inputs.items() if k != input_name}
+            if one_shot:
+                reply = _txt("dialog.invalid_one_shot", message=err.message, example=spec["example"])
+                return CalcTurn(reply, False, CalcState(name, kept, input_name))
+            return _ask(name, kept, input_name, _txt("dialog.invalid", message=err.message) + "\n")
+    return None
 
 
 def _known(spec: dict, inputs: dict[str, Any], name: str, asked: bool = False) -> bool:
@@ -132,6 +154,9 @@ def _take_answer(state: CalcState, inputs: dict[str, Any], answer: str) -> bool 
         return True
     if state.asking:
         value = _read_answer(state.name, state.asking, norm)
+        if value is _UNREAD and IDENTITY.search(norm):  # an ID-card or phone number is not an age or a wage
+            return _ask(state.name, inputs, state.asking,
+                        _txt("dialog.identity", label=input_spec(state.asking)["label"]))
         if value is _UNREAD:
             if looks_like_question(norm):
                 return None

@@ -41,6 +41,9 @@ POWER = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(?:\^|\*\*|的\s*(?=[0-9]{1,4}\s*�
                    r"|([0-9]+(?:\.[0-9]+)?)e([0-9]{1,4})")
 MAX_EXPONENT = 400
 CLAUSE = re.compile(r"[，,。；;！!？?\n、：:]")
+# ID-card, bank-card and mobile numbers: never an age, a wage or a count (and masked before storing)
+IDENTITY = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9x]|[0-9]{15,16}|[0-9]{19}|1[3-9][0-9]{9})(?![0-9])")
+MINUS = "-−"  # after NFKC; 负 is read as a word
 
 
 @lru_cache(maxsize=1)
@@ -128,7 +131,20 @@ def _tokens(text: str, skip: list[tuple[int, int]]):
         if value is None:
             continue
         divisor = 1000 if m.group("pre") == "千分之" else 100 if (m.group("pre") or m.group("post")) else 1
+        if _negative(text, m.start()):
+            value = -value  # -5年, 工资-5000, 负五千: kept, so the range message says what is allowed
         yield m, num, end, value, divisor
+
+
+def _negative(text: str, start: int) -> bool:
+    """A minus sign (or 负) right before a number, not a dash between two numbers (5-10年)."""
+    before = text[start - 1:start] if start else ""
+    if before == "负":
+        return True
+    if before and before in MINUS:
+        ahead = text[start - 2:start - 1] if start >= 2 else ""
+        return not re.fullmatch(r"[0-9a-z.]", ahead)
+    return False
 
 
 def _left(text: str, start: int, floor: int) -> str:
@@ -209,6 +225,7 @@ def _read(text: str) -> list[Reading]:
             continue
         out.append(Reading("date", day, "", m.start(), m.end()))
         skip.append((m.start(), m.end()))
+    skip.extend((m.start(), m.end()) for m in IDENTITY.finditer(text))
     for m in re.finditer(rf"(?<![{CN}0-9])半年", text):
         left = _left(text, m.start(), 0)
         if words().delay.search(left):

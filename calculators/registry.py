@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import benefits, compensation, monthly
-from .core import CalcInputError, CalcResult, calculator_spec, input_spec, text
+from .core import CalcInputError, CalcResult, calculator_spec, check_range, input_spec, text
 from .numbers import normalise, read_number
 from .parameters import ParameterError, load, value_at
 
@@ -101,6 +101,15 @@ def _number(raw: Any) -> Decimal | None:
         return value if value.is_finite() else None
     except ArithmeticError:
         return read_number(str(raw))
+
+
+def check_input(name: str, raw: Any, on: dt.date) -> None:
+    """CalcInputError when a given value cannot be read or lies outside its input's sanity range
+    (inputs.yaml min/max), so a dialog refuses it at once instead of after the other questions."""
+    value = coerce(name, raw, on)
+    spec = input_spec(name)
+    if isinstance(value, Decimal | int) and not isinstance(value, bool) and ("min" in spec or "max" in spec):
+        check_range(name, value)
 
 
 def compute(name: str, inputs: dict[str, Any], today: dt.date | None = None) -> CalcResult:

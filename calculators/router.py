@@ -83,9 +83,11 @@ def asks_a_rule(ask: str) -> bool:
 
 
 def _own_numbers(readings: list[Reading]) -> list[Reading]:
-    """The readings that can be the worker's inputs: money below `min_money` (每天扣三块钱) is not a wage."""
+    """The readings that can be the worker's inputs: money below `min_money` (每天扣三块钱) is not a wage;
+    a negative sum stays, so it gets the allowed range."""
     floor = Decimal(str(rules()["min_money"]))
-    return [x for x in readings if not (x.kind in MONEY_KINDS and isinstance(x.value, Decimal) and x.value < floor)]
+    return [x for x in readings
+            if not (x.kind in MONEY_KINDS and isinstance(x.value, Decimal) and 0 <= x.value < floor)]
 
 
 def jsonable(value: Any) -> Any:
