@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from textnorm.slips import apply_slips, read_slips
@@ -45,8 +47,39 @@ def rules() -> dict:
 
 
 def rewrite(norm: str) -> str:
-    """Typos, pinyin and dialect rewritten to the standard words (router.yaml `rewrite`)."""
-    return apply_slips(rules()["rewrite_rules"], norm)
+    """Pinyin and contextual dialect (router.yaml `rewrite`), then typos and colloquial words with the
+    lexicon's one slip list (knowledge/lexicon/synonyms.yaml), rewritten to the standard words."""
+    return lexicon_slips()(apply_slips(rules()["rewrite_rules"], norm))
+
+
+LEXICON = HERE.parent / "knowledge" / "lexicon"  # the packaged lexicon; `use_lexicon` points elsewhere
+_lexicon_folder: list[Path] = [LEXICON]
+
+
+def use_lexicon(folder: Path | str | None) -> None:
+    """Read the slips from this lexicon folder (the configured `knowledge.lexicon`); None: the packaged one."""
+    _lexicon_folder[0] = Path(folder) if folder else LEXICON
+    lexicon_slips.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def lexicon_slips() -> Callable[[str], str]:
+    """The synonyms.yaml rewrite as the matcher applies it: every variant to its canonical word, longest
+    first, a canonical word left alone (so 骑手 inside 外卖骑手 is not rewritten again). Read as data."""
+    path = _lexicon_folder[0] / "synonyms.yaml"
+    data = read_yaml(path) if path.is_file() else None
+    table: dict[str, str] = {}
+    for canonical, variants in (data or {}).items() if isinstance(data, dict) else ():
+        for variant in [variants] if isinstance(variants, str) else variants or []:
+            variant = str(variant).strip().lower()
+            if variant and variant != str(canonical):
+                table.setdefault(variant, str(canonical))
+    if not table:
+        return lambda text: text
+    for canonical in set(table.values()):
+        table.setdefault(canonical, canonical)
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(table, key=len, reverse=True)))
+    return lambda text: pattern.sub(lambda m: table[m.group()], text)
 
 
 def asking_part(norm: str) -> tuple[str, str]:

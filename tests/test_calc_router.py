@@ -10,6 +10,10 @@ import pytest
 from calculators.dialog import advance, detect
 
 FIGURE_QUESTIONS = [
+    # the README's own examples, and a slip the context contradicts (员工上班 is not 员工伤班)
+    ("工资四千五每月扣多少", "contribution", {"wage": "4500"}),
+    ("交了20年能领多少", "pension", {"years": "20"}),
+    ("员工上班工资5000，每月社保交多少", "contribution", {"wage": "5000"}),
     # a story whose final question asks for the compensation, with the grade and the wage in it
     ("我老公在厂里被机器轧断了两根手指，鉴定了八级伤残，他一个月工资四千五，厂里给他交了工伤保险，他能拿到多少赔偿？",
      "injury_compensation", {"grade": "8", "wage": "4500"}),
