@@ -29,12 +29,12 @@ from bot import handlers, replies
 from bot.concurrency import PerChatUpdateProcessor
 from bot.context import CONTEXT_TYPES, BotApplication
 from bot.limits import RetryingRateLimiter
-from bot.storage import Storage
 from knowledge import FAQError
 from shebao.config import Config
 from shebao.conversation import Conversation
 from shebao.privacy import install_log_masking
 from shebao.services import Services, build_services
+from shebao.store import Storage
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +135,7 @@ async def post_init(app: BotApplication) -> None:
     data = app.bot_data
     cfg = data.cfg
     built = await asyncio.to_thread(data.services_factory, cfg)
-    storage_cfg = cfg.raw.get("storage") or {}
-    data.storage = Storage(cfg.storage_path, busy_timeout=_number(storage_cfg, "busy_timeout", 5))
+    data.storage = Storage.from_config(cfg)
     await data.storage.open()
     data.conversation = Conversation(built, data.storage)
     data.username = app.bot.username

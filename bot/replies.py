@@ -22,8 +22,8 @@ from telegram import (
 )
 from telegram.constants import MessageLimit
 
-from bot.records import Stats, UnansweredGroup
 from shebao.service import entry_text
+from shebao.store.records import Stats, UnansweredGroup
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_SUGGESTIONS = 3

@@ -9,11 +9,11 @@ import sqlite3
 import pytest
 import yaml
 
-from bot.storage import Storage
 from shebao.config import load_config
 from shebao.conversation import ENTRY_CHOICE, Conversation, picked_number
 from shebao.service import Reply, texts
 from shebao.services import services_around
+from shebao.store import Storage
 
 PENSION = "我想算算养老金"  # a request to calculate without the numbers: the calculator asks
 STANDALONE_Q = "工伤保险可以单独买吗"

@@ -6,8 +6,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
+
+if TYPE_CHECKING:
+    from shebao.config import Config
 
 CHINA = timezone(timedelta(hours=8))  # dates staff type and see are China days
 
@@ -47,13 +51,18 @@ def china_day(when: datetime) -> str:
     return when.astimezone(CHINA).date().isoformat()
 
 
-def open_storage(path: Path):
-    """The bot's database, read-only: reports never create, migrate or change it."""
-    from bot.storage import Storage
+def open_storage(source: Config | Path):
+    """The store, read-only: reports never create, migrate or change it. SOURCE is the configuration
+    (storage.url or storage.path) or a SQLite file."""
     from shebao.privacy import Hasher
+    from shebao.store import Storage
 
-    path = Path(path)
+    # Reading needs no user hashes: a throwaway key keeps a missing key file from being created.
+    hasher = Hasher(b"staff-tools-read-only")
+    url = getattr(source, "storage_url", None)
+    if url:
+        return Storage.from_config(source, read_only=True, hasher=hasher)
+    path = Path(getattr(source, "storage_path", source))
     if not path.is_file():
         raise StaffError(text("errors.no_database", path=path))
-    # Reading needs no user hashes: a throwaway key keeps a missing key file from being created.
-    return Storage(path, read_only=True, hasher=Hasher(b"staff-tools-read-only"))
+    return Storage(path, read_only=True, hasher=hasher)

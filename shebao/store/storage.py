@@ -1,37 +1,48 @@
-"""All SQL of the bot: aiosqlite, WAL, numbered migrations in bot/migrations/.
+"""Every SQL statement of the project, written once for SQLite (the default) and PostgreSQL.
 
 Two kinds of callers:
 
-* the bot (`record_question`, `record_feedback`, conversations, chat settings): these never
-  raise. A locked, read-only or missing database is logged and the call returns a neutral
-  value, so a storage failure never stops a reply;
+* the bot and the channels (`record_question`, `record_feedback`, conversations, chat
+  settings): these never raise. A locked, read-only or missing database is logged and the
+  call returns a neutral value, so a storage failure never stops a reply;
 * staff tools and reports (`stats`, `unanswered`, `unanswered_questions`, `questions_per_day`,
   `top_topics`, `resolve_unanswered`): these raise StorageError so the tool can say so.
 
 Every text is passed through shebao.privacy.mask and every Telegram id through a keyed hash
-here, so no caller can store a raw one by mistake. Use as::
+here, so no caller can store a raw one by mistake. Statements use `?` placeholders and only
+SQL both databases run (`INSERT ... ON CONFLICT`, `RETURNING`); backends.py translates the
+rest in one place. Use as::
 
-    async with Storage(path) as st:            # read_only=True for reports: never creates or migrates
+    async with Storage.from_config(cfg) as st:   # read_only=True for reports: never creates or migrates
         stats = await st.stats(since)
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
+import os
 import re
-import sqlite3
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import aiosqlite
-
-from bot.records import (
+from shebao.privacy import HASH_KEY_ENV, Hasher, load_hash_key, mask
+from shebao.store.backends import (
+    Backend,
+    PostgresBackend,
+    SqliteBackend,
+    StorageError,
+    Transaction,
+    ddl,
+    redact,
+)
+from shebao.store.records import (
     ChatSettings,
     Conversation,
     DayCount,
@@ -40,16 +51,17 @@ from bot.records import (
     UnansweredGroup,
     UnansweredQuestion,
 )
-from shebao.privacy import Hasher, load_hash_key, mask
+
+if TYPE_CHECKING:
+    from shebao.config import Config
 
 log = logging.getLogger(__name__)
 
 REOPEN_EVERY = 30.0  # seconds between attempts to reopen a database that failed
 _TIME = "%Y-%m-%d %H:%M:%S"
+T = TypeVar("T")
 
-
-class StorageError(Exception):
-    """The database cannot be read or written."""
+__all__ = ["REOPEN_EVERY", "Storage", "StorageError", "fold", "migrations"]
 
 
 def _now() -> str:
@@ -72,13 +84,9 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC")[:200]
 
 
-def _probe(target: str) -> None:
-    sqlite3.connect(target, uri=True).close()
-
-
 def migrations() -> list[tuple[int, str, str]]:
-    """(version, name, sql) of every bot/migrations/NNNN_name.sql, in order."""
-    folder = resources.files("bot").joinpath("migrations")
+    """(version, name, sql) of every shebao/store/migrations/NNNN_name.sql, in order."""
+    folder = resources.files("shebao.store").joinpath("migrations")
     found = []
     for item in folder.iterdir():
         match = re.fullmatch(r"(\d{4})_(\w+)\.sql", item.name)
@@ -87,18 +95,42 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-class Storage:
-    """The bot's SQLite database."""
+_MIGRATIONS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations "
+    "(version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+)
 
-    def __init__(self, path: Path, *, read_only: bool = False, busy_timeout: float = 5.0,
-                 hasher: Hasher | None = None):
-        self.path = Path(path)
+
+class Storage:
+    """The project's database: a SQLite file, or PostgreSQL when URL is given."""
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False, busy_timeout: float = 5.0,
+                 hasher: Hasher | None = None, url: str | None = None, pool_size: int = 4):
+        if path is None and url is None:
+            raise ValueError("Storage needs a path or a url")
+        self.path = Path(path) if path is not None else None
+        self.url = url or None
         self.read_only = read_only
         self.busy_timeout = busy_timeout
+        self.pool_size = pool_size
         self._hasher = hasher
-        self._db: aiosqlite.Connection | None = None
+        self._db: Backend | None = None
         self._last_attempt = 0.0
-        self._tx_lock = asyncio.Lock()  # one connection: transactions of concurrent updates take turns
+
+    @classmethod
+    def from_config(cls, cfg: Config, *, read_only: bool = False, hasher: Hasher | None = None) -> Storage:
+        """The store `storage:` in the configuration names (storage.url, else storage.path)."""
+        return cls(cfg.storage_path, url=cfg.storage_url, read_only=read_only, hasher=hasher,
+                   busy_timeout=cfg.storage_busy_timeout, pool_size=cfg.storage_pool_size)
+
+    @property
+    def label(self) -> str:
+        """What to call this database in messages: the file, or the URL without its password."""
+        return redact(self.url) if self.url else str(self.path)
+
+    @property
+    def dialect(self) -> str:
+        return "postgresql" if self.url else "sqlite"
 
     # -- opening and closing ------------------------------------------------------------
 
@@ -113,30 +145,34 @@ class Storage:
     def available(self) -> bool:
         return self._db is not None
 
+    def _key(self) -> bytes:
+        """The user-hash key: SHEBAO_HASH_KEY, else a key file beside storage.path (see shebao.privacy)."""
+        if os.environ.get(HASH_KEY_ENV):
+            return os.environ[HASH_KEY_ENV].encode("utf-8")
+        if self.path is None:
+            raise StorageError(f"{self.label}: set {HASH_KEY_ENV}, the key every process hashes user ids with")
+        if self.url:  # the key file is local: a second machine would hash the same worker differently
+            log.warning("storage: %s is not set; user ids are hashed with the key in %s.key, which every "
+                        "process sharing %s must use too", HASH_KEY_ENV, self.path, self.label)
+        return load_hash_key(self.path)
+
     async def connect(self) -> None:
-        """Open and migrate; raises StorageError when the file cannot be used."""
+        """Open and migrate; raises StorageError when the database cannot be used."""
         self._last_attempt = time.monotonic()
         if self._hasher is None:
-            self._hasher = Hasher(load_hash_key(self.path))
-        target = f"file:{self.path}?mode=ro" if self.read_only else str(self.path)
-        try:
-            if not self.read_only:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Probe first: aiosqlite leaves its worker thread behind when the open itself fails.
-            await asyncio.to_thread(_probe, target)
-            db = await aiosqlite.connect(target, uri=True, isolation_level=None)
-        except (sqlite3.Error, OSError) as exc:
-            raise StorageError(f"{self.path}: {exc}") from exc
-        try:
-            await db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-            if not self.read_only:
-                await db.execute("PRAGMA journal_mode = WAL")
-                await db.execute("PRAGMA synchronous = NORMAL")
-                await db.execute("PRAGMA foreign_keys = ON")
+            self._hasher = Hasher(self._key())
+        if self.url:
+            db: Backend = await PostgresBackend.open(self.url, read_only=self.read_only,
+                                                     busy_timeout=self.busy_timeout, pool_size=self.pool_size)
+        else:
+            assert self.path is not None
+            db = await SqliteBackend.open(self.path, read_only=self.read_only, busy_timeout=self.busy_timeout)
+        if not self.read_only:
+            try:
                 await self._migrate(db)
-        except sqlite3.Error as exc:
-            await db.close()
-            raise StorageError(f"{self.path}: {exc}") from exc
+            except BaseException:
+                await db.close()
+                raise
         self._db = db
 
     async def open(self) -> bool:
@@ -154,27 +190,17 @@ class Storage:
             await db.close()
 
     @staticmethod
-    async def _migrate(db: aiosqlite.Connection) -> None:
-        await db.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations "
-            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
-        async with db.execute("SELECT version FROM schema_migrations") as cur:
-            done = {row[0] for row in await cur.fetchall()}
+    async def _migrate(db: Backend) -> None:
+        """Apply each migration not yet recorded, each in its own transaction under the migration lock."""
         for version, name, sql in migrations():
-            if version in done:
-                continue
-            script = (
-                f"BEGIN IMMEDIATE;\n{sql}\n"
-                f"INSERT INTO schema_migrations (version, name, applied_at) VALUES ({version}, '{name}', '{_now()}');\n"
-                "COMMIT;"
-            )
-            try:
-                await db.executescript(script)
-            except sqlite3.Error:
-                if db.in_transaction:
-                    await db.execute("ROLLBACK")
-                raise
+            async with db.transaction(exclusive=True) as tx:
+                await tx.execute(_MIGRATIONS_TABLE)
+                # Read inside the lock: another process may have applied it while this one waited.
+                if await tx.fetch("SELECT 1 FROM schema_migrations WHERE version = ?", (version,)):
+                    continue
+                await tx.script(ddl(sql, db.dialect))
+                await tx.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                                 (version, name, _now()))
             log.info("storage: applied migration %04d_%s", version, name)
 
     async def schema_version(self) -> int:
@@ -183,42 +209,31 @@ class Storage:
 
     # -- the bot's writes: never raise --------------------------------------------------
 
-    async def _usable(self) -> aiosqlite.Connection | None:
+    async def _usable(self) -> Backend | None:
         if self._db is None and not self.read_only and time.monotonic() - self._last_attempt > REOPEN_EVERY:
             await self.open()
         return self._db
 
-    async def _write(self, what: str, statements: Sequence[tuple[str, tuple]]) -> int | None:
-        """Run STATEMENTS in one transaction; the last row id, or None when storage failed."""
+    async def _write(self, what: str, work: Callable[[Transaction], Awaitable[T]]) -> tuple[bool, T | None]:
+        """Run WORK in one transaction: (True, its result), or (False, None) when storage failed."""
         db = await self._usable()
         if db is None:
-            return None
+            return False, None
         try:
-            async with self._tx_lock:
-                await db.execute("BEGIN IMMEDIATE")
-                try:
-                    rowid = None
-                    for sql, params in statements:
-                        cur = await db.execute(sql, params)
-                        rowid = cur.lastrowid
-                    await db.execute("COMMIT")
-                    return rowid
-                except BaseException:
-                    if db.in_transaction:
-                        await db.execute("ROLLBACK")
-                    raise
-        except sqlite3.Error as exc:
+            async with db.transaction() as tx:
+                result = await work(tx)
+        except StorageError as exc:
             log.error("storage: could not save %s: %s", what, exc)
-            return None
+            return False, None
+        return True, result
 
-    async def _read_quietly(self, what: str, sql: str, params: tuple = ()) -> list[sqlite3.Row] | None:
+    async def _read_quietly(self, what: str, sql: str, params: Sequence[Any] = ()) -> list[tuple] | None:
         db = await self._usable()
         if db is None:
             return None
         try:
-            async with db.execute(sql, params) as cur:
-                return list(await cur.fetchall())
-        except sqlite3.Error as exc:
+            return await db.fetch(sql, params)
+        except StorageError as exc:
             log.error("storage: could not read %s: %s", what, exc)
             return None
 
@@ -236,30 +251,29 @@ class Storage:
         """Store a question and what was answered (masked, hashed); its id, or None if storage failed.
         QUEUE puts it on the unanswered queue (default: when kind is "none")."""
         masked = mask(text)
-        statements = [(
-            "INSERT INTO questions (asked_at, user_hash, chat_type, via, text, kind, answer_id, best_id, "
-            "score, suggestions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (_now(), self.user_hash(user_id), chat_type, via, masked, kind, answer_id, best_id, score,
-             json.dumps(list(suggestions))),
-        )]
-        if kind == "none" if queue is None else queue:
-            # unanswered.question_id is its rowid, so the last row id is the question's either way
-            statements.append((
-                "INSERT INTO unanswered (question_id, text_key) VALUES (last_insert_rowid(), ?)",
-                (fold(masked),),
-            ))
-        return await self._write("question", statements)
+        row = (_now(), self.user_hash(user_id), chat_type, via, masked, kind, answer_id, best_id,
+               None if score is None else float(score), json.dumps(list(suggestions)))
+        queued = kind == "none" if queue is None else queue
+
+        async def work(tx: Transaction) -> int:
+            [(qid,)] = await tx.fetch(
+                "INSERT INTO questions (asked_at, user_hash, chat_type, via, text, kind, answer_id, best_id, "
+                "score, suggestions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", row)
+            if queued:
+                await tx.execute("INSERT INTO unanswered (question_id, text_key) VALUES (?, ?)", (qid, fold(masked)))
+            return qid
+
+        return (await self._write("question", work))[1]
 
     async def record_feedback(self, *, question_id: int | None, user_id: int | None, useful: bool) -> bool:
         """Store (or change) one worker's verdict on one answer."""
-        rowid = await self._write("feedback", [(
+        params = (question_id or None, question_id or None, self.user_hash(user_id), int(useful), _now())
+        saved, _ = await self._write("feedback", lambda tx: tx.execute(
             "INSERT INTO feedback (question_id, answer_id, user_hash, useful, given_at) "
             "VALUES (?, (SELECT answer_id FROM questions WHERE id = ?), ?, ?, ?) "
             "ON CONFLICT (question_id, user_hash) DO UPDATE SET useful = excluded.useful, "
-            "given_at = excluded.given_at",
-            (question_id or None, question_id, self.user_hash(user_id), int(useful), _now()),
-        )])
-        return rowid is not None
+            "given_at = excluded.given_at", params))
+        return saved
 
     async def load_conversation(self, chat_id: int, user_id: int | None,
                                 max_age: timedelta = timedelta(hours=24)) -> Conversation | None:
@@ -281,24 +295,23 @@ class Storage:
     async def save_conversation(self, chat_id: int, user_id: int | None, state: str,
                                 choices: Sequence[tuple[str, str]] = ()) -> int | None:
         """Keep a calculator dialog; the new turn number (for its buttons), or None if storage failed."""
-        keys = (self.chat_hash(chat_id), self.user_hash(user_id))
-        saved = await self._write("conversation", [(
-            "INSERT INTO conversations (chat_hash, user_hash, state, choices, turn, updated_at) "
-            "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (chat_hash, user_hash) DO UPDATE SET "
-            "state = excluded.state, choices = excluded.choices, turn = turn + 1, updated_at = excluded.updated_at",
-            (*keys, mask(state), mask(json.dumps([list(c) for c in choices], ensure_ascii=False)), _now()),
-        )])
-        if saved is None:
-            return None
-        rows = await self._read_quietly(
-            "conversation turn", "SELECT turn FROM conversations WHERE chat_hash = ? AND user_hash = ?", keys)
-        return rows[0][0] if rows else None
+        params = (self.chat_hash(chat_id), self.user_hash(user_id), mask(state),
+                  mask(json.dumps([list(c) for c in choices], ensure_ascii=False)), _now())
+
+        async def work(tx: Transaction) -> int:
+            [(turn,)] = await tx.fetch(
+                "INSERT INTO conversations (chat_hash, user_hash, state, choices, turn, updated_at) "
+                "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (chat_hash, user_hash) DO UPDATE SET "
+                "state = excluded.state, choices = excluded.choices, turn = conversations.turn + 1, "
+                "updated_at = excluded.updated_at RETURNING turn", params)
+            return turn
+
+        return (await self._write("conversation", work))[1]
 
     async def clear_conversation(self, chat_id: int, user_id: int | None) -> None:
-        await self._write("conversation", [(
-            "DELETE FROM conversations WHERE chat_hash = ? AND user_hash = ?",
-            (self.chat_hash(chat_id), self.user_hash(user_id)),
-        )])
+        params = (self.chat_hash(chat_id), self.user_hash(user_id))
+        await self._write("conversation", lambda tx: tx.execute(
+            "DELETE FROM conversations WHERE chat_hash = ? AND user_hash = ?", params))
 
     async def chat_settings(self, chat_id: int) -> ChatSettings:
         rows = await self._read_quietly(
@@ -309,23 +322,22 @@ class Storage:
             return ChatSettings()
 
     async def save_chat_settings(self, chat_id: int, settings: ChatSettings) -> bool:
-        saved = await self._write("chat settings", [(
+        params = (self.chat_hash(chat_id), settings.to_json(), _now())
+        saved, _ = await self._write("chat settings", lambda tx: tx.execute(
             "INSERT INTO chat_settings (chat_hash, settings, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (chat_hash) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
-            (self.chat_hash(chat_id), settings.to_json(), _now()),
-        )])
-        return saved is not None
+            params))
+        return saved
 
     # -- staff tools and reports: raise StorageError ------------------------------------
 
-    async def _read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    def _open(self) -> Backend:
         if self._db is None:
-            raise StorageError(f"{self.path}: not open")
-        try:
-            async with self._db.execute(sql, params) as cur:
-                return list(await cur.fetchall())
-        except sqlite3.Error as exc:
-            raise StorageError(f"{self.path}: {exc}") from exc
+            raise StorageError(f"{self.label}: not open")
+        return self._db
+
+    async def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return await self._open().fetch(sql, params)
 
     async def stats(self, since: datetime, top: int = 5) -> Stats:
         """Questions, answer rate, users, feedback and the most asked topics since SINCE."""
@@ -368,11 +380,11 @@ class Storage:
             "  (SELECT q2.text FROM questions q2 JOIN unanswered u2 ON u2.question_id = q2.id "
             "     WHERE u2.text_key = u.text_key ORDER BY q2.id DESC LIMIT 1), "
             "  (SELECT q3.best_id FROM questions q3 JOIN unanswered u3 ON u3.question_id = q3.id "
-            "     WHERE u3.text_key = u.text_key ORDER BY q3.score DESC LIMIT 1), "
+            "     WHERE u3.text_key = u.text_key ORDER BY q3.score IS NULL, q3.score DESC, q3.id DESC LIMIT 1), "
             "  MAX(q.score) "
             "FROM unanswered u JOIN questions q ON q.id = u.question_id "
             "WHERE q.asked_at >= ? AND u.status = ? "
-            "GROUP BY u.text_key ORDER BY n DESC, MAX(q.asked_at) DESC LIMIT ?",
+            "GROUP BY u.text_key ORDER BY n DESC, MAX(q.asked_at) DESC, u.text_key LIMIT ?",
             (_stamp(since), status, limit))
         return [UnansweredGroup(text=r[5], text_key=r[0], count=r[1], users=r[2], first_asked=_parse(r[3]),
                                 last_asked=_parse(r[4]), best_id=r[6], best_score=r[7]) for r in rows]
@@ -381,11 +393,14 @@ class Storage:
                                    status: str | None = "open") -> list[UnansweredQuestion]:
         """Every unanswered question between SINCE and UNTIL, oldest first (for exports)."""
         until = until or datetime.now(UTC) + timedelta(seconds=1)
+        params: tuple = (_stamp(since), _stamp(until))
+        if status is not None:
+            params += (status,)
         rows = await self._read(
             "SELECT q.id, q.asked_at, q.text, q.chat_type, q.best_id, q.score, q.suggestions, u.status "
             "FROM unanswered u JOIN questions q ON q.id = u.question_id "
-            "WHERE q.asked_at >= ? AND q.asked_at < ? AND (? IS NULL OR u.status = ?) ORDER BY q.id",
-            (_stamp(since), _stamp(until), status, status))
+            "WHERE q.asked_at >= ? AND q.asked_at < ?" + (" AND u.status = ?" if status is not None else "")
+            + " ORDER BY q.id", params)
         return [UnansweredQuestion(question_id=r[0], asked_at=_parse(r[1]), text=r[2], chat_type=r[3],
                                    best_id=r[4], score=r[5], suggestions=json.loads(r[6]), status=r[7])
                 for r in rows]
@@ -394,24 +409,27 @@ class Storage:
         """Mark every open question with TEXT_KEY as resolved (or ignored); how many changed."""
         if status not in ("open", "resolved", "ignored"):
             raise ValueError(f"status must be open, resolved or ignored, not {status!r}")
-        if self._db is None:
-            raise StorageError(f"{self.path}: not open")
-        try:
-            async with self._tx_lock:
-                cur = await self._db.execute(
-                    "UPDATE unanswered SET status = ?, resolved_at = ?, note = ? WHERE text_key = ? AND status != ?",
-                    (status, _now(), mask(note) if note else None, text_key, status))
-            return cur.rowcount
-        except sqlite3.Error as exc:
-            raise StorageError(f"{self.path}: {exc}") from exc
+        params = (status, _now(), mask(note) if note else None, text_key, status)
+        async with self._open().transaction() as tx:
+            return await tx.execute(
+                "UPDATE unanswered SET status = ?, resolved_at = ?, note = ? WHERE text_key = ? AND status <> ?",
+                params)
 
     async def questions_per_day(self, since: datetime, until: datetime | None = None,
                                 utc_offset_hours: int = 8) -> list[DayCount]:
         """Questions and answered questions per local day (China time by default), days without any left out."""
         until = until or datetime.now(UTC) + timedelta(seconds=1)
-        shift = f"{utc_offset_hours:+d} hours"
+        # Counted per UTC hour (the stamp's first 13 characters), then moved to local days here:
+        # no date arithmetic in SQL, which the two databases spell differently.
         rows = await self._read(
-            "SELECT date(asked_at, ?) AS day, COUNT(*), SUM(kind != 'none') FROM questions "
-            "WHERE asked_at >= ? AND asked_at < ? GROUP BY day ORDER BY day",
-            (shift, _stamp(since), _stamp(until)))
-        return [DayCount(day=date.fromisoformat(r[0]), questions=r[1], answered=r[2]) for r in rows]
+            "SELECT substr(asked_at, 1, 13) AS hour, COUNT(*), "
+            "SUM(CASE WHEN kind <> 'none' THEN 1 ELSE 0 END) FROM questions "
+            "WHERE asked_at >= ? AND asked_at < ? GROUP BY substr(asked_at, 1, 13)",
+            (_stamp(since), _stamp(until)))
+        days: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+        shift = timedelta(hours=utc_offset_hours)
+        for hour, asked, answered in rows:
+            day = (datetime.strptime(hour, "%Y-%m-%d %H") + shift).date()
+            days[day][0] += asked
+            days[day][1] += answered
+        return [DayCount(day=d, questions=n, answered=a) for d, (n, a) in sorted(days.items())]
