@@ -199,8 +199,13 @@ def _route(norm: str) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+def asks_something(norm: str) -> bool:
+    """Whether a reply that no calculator takes reads as a new question: a question word, or long."""
+    long = len(norm.strip()) > int(rules()["question_length"])
+    return bool(rules()["reply_question_words"].search(norm)) or long
+
+
 def looks_like_question(answer: object) -> bool:
     """Whether a reply to a follow-up reads as a new question rather than an answer."""
     norm = normalise(answer)
-    long = len(norm.strip()) > int(rules()["question_length"])
-    return route(norm) is not None or bool(rules()["reply_question_words"].search(norm)) or long
+    return route(norm) is not None or asks_something(norm)
