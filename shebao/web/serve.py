@@ -1,0 +1,54 @@
+"""Running the web app: `shebao serve`, and beside the Telegram bot in `shebao run`."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import uvicorn
+
+from shebao.config import Config, ConfigError
+from shebao.privacy import install_log_masking
+from shebao.web import core
+from shebao.web.app import create_app
+
+log = logging.getLogger(__name__)
+
+
+def address(cfg: Config, host: str | None = None, port: int | None = None) -> tuple[str, int]:
+    """HOST and PORT, else web.host and web.port; ConfigError when the port is not 0-65535."""
+    web = cfg.raw.get("web") or {}
+    host = host or str(web.get("host") or "127.0.0.1")
+    raw = port if port is not None else web.get("port", 8080)
+    where = "--port" if port is not None else f"{cfg.source or 'config'}: web.port"
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 65535:
+        raise ConfigError(f"{where}: must be a whole number from 0 to 65535, not {raw!r}")
+    return host, raw
+
+
+def server(cfg: Config, services: Any, host: str | None = None, port: int | None = None) -> uvicorn.Server:
+    """A uvicorn server for the web app; await `.serve()` in a running loop, or call `.run()`."""
+    host, port = address(cfg, host, port)
+    config = uvicorn.Config(
+        create_app(cfg, services), host=host, port=port,
+        log_config=None,  # the program's own logging (masked), not uvicorn's
+        access_log=False,  # an access log would keep workers' addresses; errors are logged anyway
+        server_header=False, proxy_headers=True,  # X-Forwarded-For from nginx on 127.0.0.1 names the worker
+        timeout_keep_alive=15,
+    )
+    return uvicorn.Server(config)
+
+
+def serve(cfg: Config, host: str | None = None, port: int | None = None) -> int:
+    """`shebao serve`: build the FAQ index (its errors are PATH:LINE lines), then serve until stopped."""
+    address(cfg, host, port)  # a bad port is reported before the index is built
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    install_log_masking()
+    services = core.build_services(cfg)
+    srv = server(cfg, services, host, port)
+    srv.run()
+    if not srv.started:  # uvicorn has logged why (the port is taken, the address is not this machine's)
+        print(f"shebao serve: could not listen on {srv.config.host}:{srv.config.port}", file=sys.stderr)
+        return 1
+    return 0
