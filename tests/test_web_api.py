@@ -16,7 +16,7 @@ from knowledge.loader import load_faq_strict
 from shebao.config import load_config
 
 ASK_FIELDS = {"q", "kind", "id", "best", "score", "suggestions", "reply", "session", "choices", "question_id",
-              "source", "as_of"}
+              "source", "as_of", "asking"}
 SESSION = re.compile(r"[A-Za-z0-9_-]{16,64}")
 ID_CARD, PHONE = "110101199003074514", "13812345678"
 
@@ -89,7 +89,7 @@ def test_every_new_conversation_gets_its_own_session(client):
 
 def test_a_calculator_dialog_continues_under_the_session_by_choice_values(client):
     first = ask(client, "我想算养老金能领多少").json()
-    assert first["kind"] == "calc" and first["id"] == "calc:pension"
+    assert first["kind"] == "calc" and first["id"] == "calc:pension" and first["asking"] is True
     values = {c["label"]: c["value"] for c in first["choices"]}
     assert "60 岁" in values
     session = first["session"]
@@ -98,7 +98,7 @@ def test_a_calculator_dialog_continues_under_the_session_by_choice_values(client
     assert "几年" in second["reply"]
     third = ask(client, "20年", session).json()
     done = ask(client, third["choices"][0]["value"], session).json()
-    assert done["kind"] == "calc" and done["choices"] == []
+    assert done["kind"] == "calc" and done["choices"] == [] and done["asking"] is False
     expected = subprocess.run([sys.executable, "-m", "shebao.cli", "calc", "pension", "--age", "60", "--years", "20",
                                "--json"], capture_output=True, text=True, check=True, cwd=ROOT)
     total = json.loads(expected.stdout)["result"]["total"]

@@ -81,7 +81,8 @@ def _web(request: Request) -> Web:
 def _api_json(reply: Any, session: str) -> dict[str, Any]:
     data = reply.to_json()
     data.update(session=session, choices=[{"label": label, "value": value} for label, value in reply.choices],
-                question_id=reply.question_id, source=reply.source, as_of=reply.as_of)
+                question_id=reply.question_id, source=reply.source, as_of=reply.as_of,
+                asking=bool(getattr(reply, "asking", False)))
     return data
 
 

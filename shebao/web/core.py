@@ -58,6 +58,7 @@ class Reply:
     source: str | None = None
     as_of: str | None = None
     limited: bool = False
+    asking: bool = False  # a calculator's follow-up question: nothing to judge useful yet
 
     def to_json(self) -> dict[str, Any]:
         return {"q": self.q, "kind": self.kind, "id": self.id, "best": self.best,
@@ -120,7 +121,7 @@ class Conversation:
         entry = reply.entry
         return Reply(text, reply.kind, reply.id, reply.best, reply.score, list(reply.suggestions), reply.text,
                      choices, reply.private, question_id, entry.source if entry else None,
-                     entry.as_of.isoformat() if entry else None)
+                     entry.as_of.isoformat() if entry else None, asking=reply.calc_state is not None)
 
     async def open_entry(self, channel: str, chat: str, user: str, faq_id: str) -> Reply | None:
         if self.services.answerer.entry(faq_id) is None:

@@ -46,7 +46,7 @@
       data.choices.forEach(function (c) { row.appendChild(button(c.label, "data-value", c.value)); });
       a.appendChild(row);
     }
-    if (data.kind !== "none" && data.question_id) {
+    if (data.kind !== "none" && data.question_id && !data.asking) {
       var fb = el("div", "fb");
       fb.appendChild(button(T.useful, "data-useful", "1"));
       fb.appendChild(button(T.useless, "data-useful", "0"));
