@@ -234,10 +234,10 @@ def run(cfg: Config) -> int:
             )
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
-    except FAQError as exc:
+    except FAQError as exc:  # a broken FAQ at start: restarting will not mend it (the unit stops on exit 2)
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        return 1
+        return 2
     except InvalidToken:
         print(f"shebao run: Telegram refused the token in {variable}", file=sys.stderr)
         return 2
