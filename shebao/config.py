@@ -37,7 +37,9 @@ DEFAULTS: dict[str, Any] = {
         "port": 8080,
         "address_per_minute": 300,  # requests per minute from one address (0: no limit); mobile carriers
                                     # put many phones behind one address, so this is far above one worker's
-        "frame_ancestors": "'none'",  # sites allowed to show the page in a frame (CSP syntax)
+        "frame_ancestors": "'none'",
+        "max_concurrent": 4,  # questions answered at once; more wait their turn. Matching is CPU work in
+                              # one event loop: more at once only makes every answer slower  # sites allowed to show the page in a frame (CSP syntax)
     },
     "admins": [],
 }

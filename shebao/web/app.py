@@ -66,6 +66,7 @@ class Web:
     limiter: FixedWindowRateLimiter
     env: Environment
     assets: dict[str, tuple[bytes, str]]  # name -> (content, version)
+    answering: asyncio.Semaphore  # turns in the core at once (see config: web.max_concurrent)
 
     def address_ok(self, request: Request) -> bool:
         if self.address_limit is None:
@@ -95,7 +96,8 @@ async def api_ask(request: Request) -> Response:
         return error(429, text("slow_down"))
     body = parse(AskBody, await read_body(request))
     session = session_of(body.session)
-    reply = await web.conversation.handle(CHANNEL, session, session, body.text)
+    async with web.answering:
+        reply = await web.conversation.handle(CHANNEL, session, session, body.text)
     if reply.limited:
         return error(429, reply.text)
     return JSONResponse(_api_json(reply, session), headers={"Cache-Control": "no-store"})
@@ -146,7 +148,8 @@ async def index(request: Request) -> Response:
     session = session_of(None)
     if not web.address_ok(request):
         return _page(web, session=session, note=text("slow_down"), status=429)
-    reply = await web.conversation.open_entry(CHANNEL, session, session, faq_id[:100])
+    async with web.answering:
+        reply = await web.conversation.open_entry(CHANNEL, session, session, faq_id[:100])
     if reply is None:
         return _page(web, session=session, note=text("faq_missing"))
     if reply.limited:
@@ -161,7 +164,8 @@ async def form_ask(request: Request) -> Response:
     if not web.address_ok(request):
         return _page(web, session=session, note=text("slow_down"), status=429)
     question = form.get("text", "")[:4000]
-    reply = await web.conversation.handle(CHANNEL, session, session, question)
+    async with web.answering:
+        reply = await web.conversation.handle(CHANNEL, session, session, question)
     if reply.limited:
         return _page(web, session=session, note=reply.text, status=429)
     return _page(web, session=session, turn=reply)
@@ -211,7 +215,7 @@ def create_app(cfg: Config, services: Any = None) -> ASGIApp:
             address_limit=RateLimitItemPerMinute(per_minute) if per_minute > 0 else None,
             limiter=FixedWindowRateLimiter(MemoryStorage()),
             env=Environment(loader=PackageLoader("shebao.web", "static"), autoescape=select_autoescape(["html"])),
-            assets=_assets())
+            assets=_assets(), answering=asyncio.Semaphore(max(1, int(web_cfg.get("max_concurrent") or 4))))
         log.info("web chat ready: %d FAQ entries, storage %s", core.faq_entries(built),
                  "on" if store.available else "OFF")
         try:
