@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
+from uvicorn.server import HANDLED_SIGNALS
 
+from knowledge.model import FAQError
 from shebao.config import Config, ConfigError
 from shebao.privacy import install_log_masking
 from shebao.web import core
 from shebao.web.app import create_app
 
 log = logging.getLogger(__name__)
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, except that after a graceful stop on SIGTERM or Ctrl-C it returns instead of
+    raising the signal again: `shebao serve` exits 0, and the bot beside it in `shebao run` stops too."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in HANDLED_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
 
 
 def address(cfg: Config, host: str | None = None, port: int | None = None) -> tuple[str, int]:
@@ -27,7 +50,7 @@ def address(cfg: Config, host: str | None = None, port: int | None = None) -> tu
     return host, raw
 
 
-def server(cfg: Config, services: Any, host: str | None = None, port: int | None = None) -> uvicorn.Server:
+def server(cfg: Config, services: Any, host: str | None = None, port: int | None = None) -> Server:
     """A uvicorn server for the web app; await `.serve()` in a running loop, or call `.run()`."""
     host, port = address(cfg, host, port)
     config = uvicorn.Config(
@@ -37,7 +60,7 @@ def server(cfg: Config, services: Any, host: str | None = None, port: int | None
         server_header=False, proxy_headers=True,  # X-Forwarded-For from nginx on 127.0.0.1 names the worker
         timeout_keep_alive=15,
     )
-    return uvicorn.Server(config)
+    return Server(config)
 
 
 def serve(cfg: Config, host: str | None = None, port: int | None = None) -> int:
@@ -45,7 +68,12 @@ def serve(cfg: Config, host: str | None = None, port: int | None = None) -> int:
     address(cfg, host, port)  # a bad port is reported before the index is built
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     install_log_masking()
-    services = core.build_services(cfg)
+    try:
+        services = core.build_services(cfg)
+    except FAQError as exc:  # restarting will not mend a broken FAQ: exit 2, which the unit does not restart on
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
     srv = server(cfg, services, host, port)
     srv.run()
     if not srv.started:  # uvicorn has logged why (the port is taken, the address is not this machine's)
