@@ -35,6 +35,7 @@ from botapi_stub import TOKEN, BotApiStub, user  # noqa: E402
 from bot.app import build_application, running  # noqa: E402
 from shebao.config import load_config  # noqa: E402
 from shebao.service import build_answerer  # noqa: E402
+from shebao.services import services_around  # noqa: E402
 
 EXTRA_QUESTIONS = [
     "工资5000，每月社保扣多少钱", "工资4500社保个人交多少", "交了20年，60岁退休，能领多少养老金",
@@ -80,7 +81,7 @@ async def run_once(answerer, n_questions: int, n_users: int, flood_limit: float,
             cfg.telegram["max_messages_per_second"] = flood_limit
             cfg.storage_path = Path(tmp) / "load.db"
             cfg.raw["limits"] = {"burst": 10, "per_minute": 60}
-            app = build_application(cfg, lambda c, faq_path=None: answerer, token=TOKEN)
+            app = build_application(cfg, lambda c, faq_path=None: services_around(answerer, c), token=TOKEN)
             users = [user(100_000 + i, f"工友{i}") for i in range(n_users)]
             asked = questions(answerer, n_questions)
             async with running(app):

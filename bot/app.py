@@ -28,12 +28,13 @@ from telegram.ext import (
 from bot import handlers, replies
 from bot.concurrency import PerChatUpdateProcessor
 from bot.context import CONTEXT_TYPES, BotApplication
-from bot.limits import RetryingRateLimiter, UserLimiter
+from bot.limits import RetryingRateLimiter
 from bot.storage import Storage
 from knowledge import FAQError
 from shebao.config import Config
+from shebao.conversation import Conversation
 from shebao.privacy import install_log_masking
-from shebao.service import build_answerer
+from shebao.services import Services, build_services
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +63,14 @@ def token_variable(cfg: Config) -> str:
     return cfg.telegram.get("token_env") or "TELEGRAM_BOT_TOKEN"
 
 
-def build_application(cfg: Config, answerer_factory: Callable[..., Any] = build_answerer, *,
+def build_application(cfg: Config, services_factory: Callable[..., Services] = build_services, *,
                       token: str | None = None) -> BotApplication:
-    """The bot for CFG; the answerer and the database are built later, in post_init."""
+    """The bot for CFG; the services, the database and the conversation core are built later, in post_init.
+    SERVICES_FACTORY(cfg, faq_path=None) builds the services (again on /reload)."""
     token = token or os.environ.get(token_variable(cfg), "").strip()
     if not token:
         raise MissingToken(token_variable(cfg))
-    tg, limits = cfg.telegram, cfg.raw.get("limits") or {}
+    tg = cfg.telegram
     base_url = str(tg.get("base_url") or "https://api.telegram.org/bot")
     app = (
         ApplicationBuilder()
@@ -91,9 +93,7 @@ def build_application(cfg: Config, answerer_factory: Callable[..., Any] = build_
     )
     services = app.bot_data
     services.cfg = cfg
-    services.answerer_factory = answerer_factory
-    services.limiter = UserLimiter(burst=int(_number(limits, "burst", 5)),
-                                   per_minute=_number(limits, "per_minute", 20))
+    services.services_factory = services_factory
     register_handlers(app)
     return app
 
@@ -131,21 +131,22 @@ def register_handlers(app: Application) -> None:
 
 
 async def post_init(app: BotApplication) -> None:
-    """Build the long-lived services: the FAQ index and the database."""
-    services = app.bot_data
-    cfg = services.cfg
-    services.answerer = await asyncio.to_thread(services.answerer_factory, cfg)
+    """Build the long-lived services (the FAQ index, the calculators), the database and the conversation core."""
+    data = app.bot_data
+    cfg = data.cfg
+    built = await asyncio.to_thread(data.services_factory, cfg)
     storage_cfg = cfg.raw.get("storage") or {}
-    services.storage = Storage(cfg.storage_path, busy_timeout=_number(storage_cfg, "busy_timeout", 5))
-    await services.storage.open()
-    services.username = app.bot.username
+    data.storage = Storage(cfg.storage_path, busy_timeout=_number(storage_cfg, "busy_timeout", 5))
+    await data.storage.open()
+    data.conversation = Conversation(built, data.storage)
+    data.username = app.bot.username
     commands = [BotCommand(name, replies.text(f"commands.{name}")) for name in ("start", "ask", "help")]
     try:
         await app.bot.set_my_commands(commands)
     except TelegramError as exc:  # cosmetic: the bot works without its command menu
         log.warning("could not set the command menu: %s", exc)
-    log.info("bot @%s ready: %d FAQ entries, storage %s", app.bot.username, len(services.answerer.entries),
-             "on" if services.storage.available else "OFF")
+    log.info("bot @%s ready: %d FAQ entries, storage %s", app.bot.username, len(built.entries),
+             "on" if data.storage.available else "OFF")
 
 
 async def post_shutdown(app: BotApplication) -> None:

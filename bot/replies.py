@@ -23,7 +23,7 @@ from telegram import (
 from telegram.constants import MessageLimit
 
 from bot.records import Stats, UnansweredGroup
-from shebao.service import format_entry
+from shebao.service import entry_text
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_SUGGESTIONS = 3
@@ -192,11 +192,6 @@ def answer_group(reply: Any, *, username: str, question_id: int | None, turn: in
     if reply.kind != "none":
         rows.append(_feedback_row(question_id))
     return Outgoing(fit(reply.text), _markup(rows))
-
-
-def entry_text(entry: Any) -> str:
-    """An FAQ entry in full with its question on top, as a deep link or an inline share shows it."""
-    return fit(text("entry", question=entry.question.strip(), answer=format_entry(entry)))
 
 
 def entry_message(entry: Any, *, username: str, question_id: int | None, short: bool = False) -> Outgoing:

@@ -8,6 +8,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from textnorm.slips import apply_slips, read_slips
+
 from .core import HERE, num, text
 from .numbers import Reading, first, normalise, read
 from .parameters import read_yaml
@@ -38,15 +40,13 @@ def rules() -> dict:
     patterns = {key: re.compile(data[key]) for key in (
         "clause_break", "question_marks", "question_words", "rule_asks", "yes_no", "figure",
         "reply_question_words", "calculate", "for_me", "how_asks", "counts_as")}
-    rewrite = [(re.compile(pattern), str(to)) for pattern, to in (data.get("rewrite") or {}).items()]
+    rewrite = read_slips(data.get("rewrite"))
     return {**data, **patterns, "compiled": compiled, "rewrite_rules": rewrite}
 
 
 def rewrite(norm: str) -> str:
     """Typos, pinyin and dialect rewritten to the standard words (router.yaml `rewrite`)."""
-    for pattern, to in rules()["rewrite_rules"]:
-        norm = pattern.sub(to, norm)
-    return norm
+    return apply_slips(rules()["rewrite_rules"], norm)
 
 
 def asking_part(norm: str) -> tuple[str, str]:
@@ -124,11 +124,8 @@ def inputs_from(name: str, readings: list[Reading]) -> dict[str, Any]:
 def route(question: object) -> tuple[str, dict[str, Any]] | None:
     """(calculator, inputs) for a question that asks for a figure with the worker's own numbers, or
     that asks to calculate one without them (inputs then hold STARTED), else None."""
-    try:
-        norm = rewrite(normalise(question))
-        return _route(norm) or _route_request(norm)
-    except Exception:  # noqa: BLE001 - the router must never break the answering path
-        return None
+    norm = rewrite(normalise(question))
+    return _route(norm) or _route_request(norm)
 
 
 def _route_request(norm: str) -> tuple[str, dict[str, Any]] | None:

@@ -11,7 +11,7 @@ from collections import Counter
 from functools import cache
 
 from knowledge.lexicon import Lexicon
-from knowledge.normalize import CJK_CHAR, LATIN_RUN, char_pinyin, split_pinyin
+from textnorm.normalize import CJK_CHAR, LATIN_RUN, char_pinyin, split_pinyin
 
 # How much each kind of feature counts in the score.
 WEIGHTS = {"w": 1.0, "c": 0.6, "p": 0.45, "u": 2.0}

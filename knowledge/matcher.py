@@ -21,7 +21,7 @@ import numpy as np
 from knowledge.features import WEIGHTS, add_words, featurize, syllables, words
 from knowledge.lexicon import Lexicon
 from knowledge.model import Entry
-from knowledge.normalize import CJK_CHAR, LATIN_RUN, canonical, clean, split_pinyin
+from textnorm.normalize import CJK_CHAR, LATIN_RUN, canonical, clean, split_pinyin
 
 K1 = 1.2
 B = 0.75

@@ -61,14 +61,14 @@ def bot_config(tmp_path, botapi):
 @_bot_pytest.fixture
 def start_bot(botapi, bot_shared_answerer):
     """start_bot(cfg) -> async context manager running the real Application against the stand-in.
-    The first answerer is the shared one; /reload builds a real one from the FAQ folder."""
+    The first services share the session's answerer; /reload builds real ones from the FAQ folder."""
     from botapi_stub import TOKEN
 
     from bot.app import build_application, running
-    from shebao.service import build_answerer
+    from shebao.services import build_services, services_around
 
     def factory(cfg, faq_path=None):
-        return bot_shared_answerer if faq_path is None else build_answerer(cfg, faq_path=faq_path)
+        return services_around(bot_shared_answerer, cfg) if faq_path is None else build_services(cfg, faq_path)
 
     def start(cfg):
         return running(build_application(cfg, factory, token=TOKEN))

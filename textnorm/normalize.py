@@ -1,8 +1,9 @@
-"""Turn what a worker typed into the canonical text the matcher indexes.
+"""Turn what a worker typed into text the matcher and the number reader can read.
 
 Workers type traditional characters, full-width letters, emoji, toneless pinyin,
 homophone slips and dialect words. Every step here is applied the same way to
-FAQ phrasings and to questions, so both meet in one canonical form.
+FAQ phrasings and to questions, so both meet in one canonical form; the number
+reader uses the same folding (`fold`) but keeps punctuation, which cuts clauses.
 """
 
 from __future__ import annotations
@@ -14,8 +15,16 @@ from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
-from knowledge.lexicon import Lexicon
+from textnorm.numerals import CAPITALS, arabic_counts
+
+
+class Rewriter(Protocol):
+    """A word list that rewrites variants to one spelling (knowledge's Lexicon)."""
+
+    def rewrite(self, text: str) -> str: ...
+
 
 # Longest text the matcher reads: run-on messages are long, but past this
 # length more text only adds noise and time.
@@ -49,6 +58,24 @@ def clean(text: str) -> str:
     return to_simplified(re.sub(r"\s+", " ", "".join(out)).strip())[:MAX_CHARS]
 
 
+def fold(text: object, limit: int) -> str:
+    """Simplified, half-width, lower-case text without control characters, at most LIMIT characters;
+    punctuation is kept (the number reader cuts clauses at it) and financial numerals are made plain."""
+    if not isinstance(text, str):
+        return ""
+    text = text[:limit]
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") else c for c in text)
+    text = unicodedata.normalize("NFKC", text)
+    return to_simplified(text).translate(CAPITALS).lower()
+
+
+def same_words(text: str) -> str:
+    """The words of TEXT only (NFKC, lower case, no spaces, punctuation or symbols): two writings of one
+    question meet here."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC")
+
+
 def to_simplified(text: str) -> str:
     """TEXT with traditional characters made simplified (OpenCC t2s); other text is left as it is."""
     return _t2s().convert(text) if CJK_CHAR.search(text) else text
@@ -57,7 +84,7 @@ def to_simplified(text: str) -> str:
 @cache
 def _syllables() -> frozenset[str]:
     """Every toneless pinyin syllable (a shipped list: reading it is faster than deriving it)."""
-    text = resources.files("knowledge").joinpath("pinyin_syllables.txt").read_text(encoding="utf-8")
+    text = resources.files("textnorm").joinpath("pinyin_syllables.txt").read_text(encoding="utf-8")
     return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
@@ -128,25 +155,7 @@ def char_pinyin(ch: str) -> str:
     return _strip_tone(readings.split(",", 1)[0])
 
 
-_CN_COUNT = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?=年|个月|岁|天|级|万|块|元)")
-
-
-def arabic_counts(text: str) -> str:
-    """Write counts of years, months, ages, days and grades in digits (十五年 -> 15年), as the FAQ mostly does."""
-    if not _CN_COUNT.search(text):
-        return text
-    import cn2an
-
-    def convert(m: re.Match) -> str:
-        try:
-            return str(cn2an.cn2an(m.group(), "smart"))
-        except (ValueError, KeyError):
-            return m.group()
-
-    return _CN_COUNT.sub(convert, text)
-
-
-def canonical(text: str, lexicon: Lexicon, from_pinyin: Callable[[str], str] | None = None) -> str:
+def canonical(text: str, lexicon: Rewriter, from_pinyin: Callable[[str], str] | None = None) -> str:
     """Clean TEXT, read pinyin runs back (FROM_PINYIN), write counts in digits and rewrite synonyms."""
     text = clean(_DIGIT_SEP.sub("", text[: MAX_CHARS * 4]))
     if from_pinyin is not None and LATIN_RUN.search(text):

@@ -1,6 +1,6 @@
 """The per-user flood limit: a few answers, one "slow down" note, then silence until calm."""
 
-from bot.limits import UserLimiter, Verdict
+from shebao.limits import Buckets, UserLimiter, Verdict
 
 
 class Clock:
@@ -46,3 +46,15 @@ def test_users_have_their_own_buckets():
     for _ in range(10):
         limiter.check(flooder)
     assert limiter.check(other) is Verdict.ANSWER
+
+
+def test_calm_users_are_forgotten_when_many_are_remembered_and_a_flooder_is_not():
+    clock = Clock()
+    buckets = Buckets(UserLimiter(burst=1, per_minute=60, clock=clock), keep=2)
+    buckets.check("web", "calm")
+    clock.now += 10  # "calm" refills within a second
+    assert buckets.check("web", "flooder") is Verdict.ANSWER
+    assert buckets.check("web", "newcomer") is Verdict.ANSWER  # full: "calm" is forgotten, not "flooder"
+    assert len(buckets) == 2
+    assert buckets.check("web", "flooder") is Verdict.NOTE
+    assert buckets.check("telegram", "flooder") is Verdict.ANSWER  # another channel, another bucket
