@@ -175,16 +175,16 @@ async def running(app: BotApplication, poll_timeout: float = 1.0) -> AsyncIterat
 
 
 async def run_with_web(app: BotApplication, cfg: Config, token: str) -> None:
-    """`shebao run` with web.enabled: the bot and the web chat in one event loop, one FAQ index.
-    Runs until the web server is told to stop (Ctrl-C, SIGTERM), then stops the bot too."""
-    from shebao.web.core import Services
+    """`shebao run` with web.enabled: the bot and the web chat in one event loop, over one conversation
+    core (one FAQ index, one store; /reload swaps both). Runs until the web server is told to stop
+    (Ctrl-C, SIGTERM), then stops the bot too."""
     from shebao.web.serve import server
 
     tg = cfg.telegram
     await app.initialize()
     try:
         await post_init(app)
-        web = server(cfg, Services(app.bot_data.answerer, cfg))
+        web = server(cfg, conversation=app.bot_data.conversation)
         if tg.get("webhook_url"):
             url = str(tg["webhook_url"])
             await app.updater.start_webhook(

@@ -24,9 +24,9 @@ ID_CARD, PHONE = "110101199003074514", "13812345678"
 @pytest.fixture(scope="module")
 def services():
     """The FAQ index and calculators, built once for the module (a second or two)."""
-    from shebao.web import core
+    from shebao.services import build_services
 
-    return core.build_services(load_config(ROOT / "config.yaml"))
+    return build_services(load_config(ROOT / "config.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +105,13 @@ def test_a_calculator_dialog_continues_under_the_session_by_choice_values(client
     assert f"{total:.2f}" in done["reply"]  # the same figure `shebao calc` gives
 
 
-def test_a_did_you_mean_choice_opens_that_entry(client, faq):
-    first = ask(client, "每月扣多少社保").json()
+VAGUE = ["交钱", "每月扣多少社保", "医疗", "保险怎么弄"]  # short and vague: one should get "did you mean"
+
+
+def test_a_did_you_mean_choice_opens_that_entry(client, faq, services):
+    vague = next((q for q in VAGUE if services.answerer.answer(q).suggestions), None)
+    assert vague, f"none of {VAGUE} gets suggestions from the FAQ any more: add a vaguer question"
+    first = ask(client, vague).json()
     assert first["kind"] == "none" and first["suggestions"]
     choice = first["choices"][0]
     assert choice["label"] in faq[first["suggestions"][0]].question

@@ -32,12 +32,12 @@ def _browser_paths() -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    from shebao.web import core
+    from shebao.services import build_services
 
     folder = tmp_path_factory.mktemp("web")
     cfg = load_config(write_web_config(folder))
     cfg.raw["limits"] = {"burst": 50, "per_minute": 600}  # one browser asks many questions quickly
-    with LiveServer(cfg, core.build_services(cfg)) as server:
+    with LiveServer(cfg, build_services(cfg)) as server:
         server.db = folder / "web.db"
         yield server
 
@@ -78,6 +78,12 @@ def last_answer(driver):
     return driver.find_elements(By.CSS_SELECTOR, "#log .turn .at")[-1].text
 
 
+def press(driver, element):
+    """Scroll ELEMENT above the sticky question box, as a thumb would, and tap it."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
 def type_and_send(driver, text):
     count = len(driver.find_elements(By.CSS_SELECTOR, "#log .turn"))
     box = driver.find_element(By.ID, "text")
@@ -92,7 +98,7 @@ def type_and_send(driver, text):
 def tap(driver, label):
     count = len(driver.find_elements(By.CSS_SELECTOR, "#log .turn"))
     button = next(b for b in driver.find_elements(By.CSS_SELECTOR, "#log .choices button") if b.text == label)
-    button.click()
+    press(driver, button)
     wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#log .turn")) == count + 1)
     wait(driver, lambda d: "正在查" not in last_answer(d))
     return last_answer(driver)
@@ -127,7 +133,7 @@ def test_a_calculator_dialog_by_tapping_buttons_survives_a_reload(page, site):
 def test_an_example_question_can_be_tapped(page):
     example = page.find_elements(By.CSS_SELECTOR, ".examples button")[0]
     text = example.text
-    example.click()
+    press(page, example)
     wait(page, lambda d: d.find_elements(By.CSS_SELECTOR, "#log .turn .qt"))
     assert page.find_elements(By.CSS_SELECTOR, "#log .turn .qt")[-1].text == text
     wait(page, lambda d: "正在查" not in last_answer(d))
@@ -137,7 +143,7 @@ def test_feedback_is_pressed_and_stored(page, site):
     type_and_send(page, "断缴了怎么办")
     useful = page.find_elements(By.CSS_SELECTOR, "#log .turn .fb button")[0]
     assert useful.text == "有用"
-    useful.click()
+    press(page, useful)
     wait(page, lambda d: d.find_elements(By.CSS_SELECTOR, "#log .fb.done"))
     with sqlite3.connect(site.db) as db:
         assert db.execute("SELECT useful FROM feedback ORDER BY id DESC LIMIT 1").fetchone() == (1,)

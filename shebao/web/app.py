@@ -31,7 +31,8 @@ from starlette.types import ASGIApp
 
 from bot.storage import Storage
 from shebao.config import Config
-from shebao.web import core
+from shebao.conversation import Conversation
+from shebao.services import build_services
 from shebao.web.http import (
     AskBody,
     FeedbackBody,
@@ -60,8 +61,7 @@ _JS_TEXTS = ("you", "bot", "useful", "useless", "feedback_thanks", "share", "cop
 class Web:
     """What the routes share: the core, the per-address limit, the page renderer and its assets."""
 
-    conversation: Any
-    services: Any
+    conversation: Conversation
     address_limit: RateLimitItemPerMinute | None
     limiter: FixedWindowRateLimiter
     env: Environment
@@ -83,7 +83,7 @@ def _api_json(reply: Any, session: str) -> dict[str, Any]:
     data = reply.to_json()
     data.update(session=session, choices=[{"label": label, "value": value} for label, value in reply.choices],
                 question_id=reply.question_id, source=reply.source, as_of=reply.as_of,
-                asking=bool(getattr(reply, "asking", False)))
+                asking=reply.calc_state is not None)  # a follow-up question: nothing to judge useful yet
     return data
 
 
@@ -108,12 +108,12 @@ async def api_feedback(request: Request) -> Response:
     if not web.address_ok(request):
         return error(429, text("slow_down"))
     body = parse(FeedbackBody, await read_body(request))
-    ok = await web.conversation.feedback(body.question_id, body.useful)
+    ok = await web.conversation.feedback(body.question_id, body.useful, user=body.session)
     return JSONResponse({"ok": ok}, headers={"Cache-Control": "no-store"})
 
 
 async def healthz(request: Request) -> Response:
-    return JSONResponse({"ok": True, "faq_entries": core.faq_entries(_web(request).services)},
+    return JSONResponse({"ok": True, "faq_entries": len(_web(request).conversation.services.entries)},
                         headers={"Cache-Control": "no-store"})
 
 
@@ -177,7 +177,7 @@ async def form_feedback(request: Request) -> Response:
     session = _form_session(form.get("session"))
     qid = form.get("question_id", "")
     if web.address_ok(request) and qid.isdigit() and 0 < int(qid) < 2**63:
-        await web.conversation.feedback(int(qid), form.get("useful") == "1")
+        await web.conversation.feedback(int(qid), form.get("useful") == "1", user=session)
     return _page(web, session=session, note=text("feedback_thanks"))
 
 
@@ -200,28 +200,35 @@ def _assets() -> dict[str, tuple[bytes, str]]:
     return out
 
 
-def create_app(cfg: Config, services: Any = None) -> ASGIApp:
-    """The web app for CFG. SERVICES (the FAQ index…) are built at startup unless given (tests)."""
+def create_app(cfg: Config, services: Any = None, *, conversation: Conversation | None = None) -> ASGIApp:
+    """The web app for CFG. It opens its own store and conversation core over SERVICES (built at
+    startup when not given), unless given the CONVERSATION of a bot it runs beside."""
     web_cfg = cfg.raw.get("web") or {}
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        built = services if services is not None else await asyncio.to_thread(core.build_services, cfg)
-        store = Storage(cfg.storage_path, busy_timeout=float((cfg.raw.get("storage") or {}).get("busy_timeout", 5)))
-        await store.open()
+        store = None
+        core = conversation
+        if core is None:
+            built = services if services is not None else await asyncio.to_thread(build_services, cfg)
+            storage_cfg = cfg.raw.get("storage") or {}
+            store = Storage(cfg.storage_path, busy_timeout=float(storage_cfg.get("busy_timeout", 5)))
+            await store.open()
+            core = Conversation(built, store)
         per_minute = int(web_cfg.get("address_per_minute") or 0)
         app.state.web = Web(
-            conversation=core.Conversation(built, store), services=built,
+            conversation=core,
             address_limit=RateLimitItemPerMinute(per_minute) if per_minute > 0 else None,
             limiter=FixedWindowRateLimiter(MemoryStorage()),
             env=Environment(loader=PackageLoader("shebao.web", "static"), autoescape=select_autoescape(["html"])),
             assets=_assets(), answering=asyncio.Semaphore(max(1, int(web_cfg.get("max_concurrent") or 4))))
-        log.info("web chat ready: %d FAQ entries, storage %s", core.faq_entries(built),
-                 "on" if store.available else "OFF")
+        log.info("web chat ready: %d FAQ entries, storage %s", len(core.services.entries),
+                 "on" if core.store is not None and core.store.available else "OFF")
         try:
             yield
         finally:
-            await store.close()
+            if store is not None:
+                await store.close()
 
     routes = [
         Route("/", index, methods=["GET"]),

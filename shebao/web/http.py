@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import traceback
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shebao.privacy import mask
 from shebao.web.texts import text
 
 log = logging.getLogger(__name__)
@@ -43,12 +45,14 @@ class FeedbackBody(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     question_id: int = Field(gt=0, lt=2**63)
     useful: bool
+    session: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{16,64}$")  # one vote per session
 
 
 _ERRORS = {
     "missing": "errors.missing", "string_type": "errors.not_string", "int_type": "errors.not_integer",
     "greater_than": "errors.not_integer", "less_than": "errors.not_integer", "bool_type": "errors.not_boolean",
     "extra_forbidden": "errors.unknown_field", "string_too_long": "errors.too_long",
+    "string_pattern_mismatch": "errors.bad_session",
 }
 
 
@@ -105,8 +109,10 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def server_error(request: Request, exc: Exception) -> JSONResponse:
-    """The last boundary: log the bug, tell the caller something polite, never the trace or a path."""
-    log.error("web: %s %s failed: %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
+    """The last boundary: log the bug (masked: a trace may repeat the worker's text), tell the caller
+    something polite, never the trace or a path."""
+    trace = "".join(traceback.format_exception(exc)).rstrip()
+    log.error("web: %s %s failed\n%s", request.method, request.url.path, mask(trace))
     return error(500, text("errors.server"))
 
 

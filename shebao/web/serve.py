@@ -15,8 +15,9 @@ from uvicorn.server import HANDLED_SIGNALS
 
 from knowledge.model import FAQError
 from shebao.config import Config, ConfigError
+from shebao.conversation import Conversation
 from shebao.privacy import install_log_masking
-from shebao.web import core
+from shebao.services import build_services
 from shebao.web.app import create_app
 
 log = logging.getLogger(__name__)
@@ -50,11 +51,12 @@ def address(cfg: Config, host: str | None = None, port: int | None = None) -> tu
     return host, raw
 
 
-def server(cfg: Config, services: Any, host: str | None = None, port: int | None = None) -> Server:
-    """A uvicorn server for the web app; await `.serve()` in a running loop, or call `.run()`."""
+def server(cfg: Config, services: Any = None, host: str | None = None, port: int | None = None, *,
+           conversation: Conversation | None = None) -> Server:
+    """A uvicorn server for the web app (see create_app); await `.serve()` in a running loop, or `.run()`."""
     host, port = address(cfg, host, port)
     config = uvicorn.Config(
-        create_app(cfg, services), host=host, port=port,
+        create_app(cfg, services, conversation=conversation), host=host, port=port,
         log_config=None,  # the program's own logging (masked), not uvicorn's
         access_log=False,  # an access log would keep workers' addresses; errors are logged anyway
         server_header=False, proxy_headers=True,  # X-Forwarded-For from nginx on 127.0.0.1 names the worker
@@ -69,7 +71,7 @@ def serve(cfg: Config, host: str | None = None, port: int | None = None) -> int:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     install_log_masking()
     try:
-        services = core.build_services(cfg)
+        services = build_services(cfg)
     except FAQError as exc:  # restarting will not mend a broken FAQ: exit 2, which the unit does not restart on
         for problem in exc.problems:
             print(problem, file=sys.stderr)
