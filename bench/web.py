@@ -8,6 +8,8 @@ within the per-session flood limit, which stays on) with CONCURRENCY requests in
 keep-alive connections. The per-address limit is lifted for the run, since every request comes
 from 127.0.0.1. Latency is from sending a request to having read its answer. Loopback only;
 bounded in count and time. At the end every answered question must be in the database.
+The server's CPU time per request is printed too: on a shared machine it says what one free
+core would sustain, whatever else runs.
 """
 
 from __future__ import annotations
@@ -51,6 +53,12 @@ def questions(count: int, seed: int = 4) -> list[str]:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process PID has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -122,8 +130,10 @@ def main() -> int:
         folder = Path(tmp)
         proc, url = start_server(folder, args.max_concurrent)
         try:
+            cpu_before = cpu_seconds(proc.pid)
             latencies, codes, elapsed = asyncio.run(run(url, questions(args.questions), args.concurrency,
                                                         args.timeout))
+            cpu = cpu_seconds(proc.pid) - cpu_before
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -134,6 +144,10 @@ def main() -> int:
           f"{codes}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"answers/s {ok / elapsed:.0f}   p50 {statistics.median(latencies) * 1000:.1f} ms   "
           f"p99 {percentile(latencies, 99) * 1000:.1f} ms   stored {stored - 1} of {ok}")
+    # CPU time per answer does not depend on what else the machine runs: its inverse is the rate one
+    # free core would sustain
+    print(f"server CPU {cpu / max(1, len(latencies)) * 1000:.2f} ms per request "
+          f"(one free core: about {len(latencies) / cpu:.0f} answers/s)")
     if stored - 1 != ok:  # the warm-up question is stored too
         print("not every answered question was stored", file=sys.stderr)
         return 1

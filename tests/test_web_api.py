@@ -327,6 +327,16 @@ def test_a_flood_from_one_address_gets_a_polite_429(tmp_path, services):
     assert r.status_code == 429 and "稍等" in r.json()["error"]
 
 
+def test_behind_a_proxy_on_this_machine_the_limit_counts_the_forwarded_address(tmp_path, services):
+    def from_(c, address):
+        return c.post("/api/ask", json={"text": "断缴了怎么办"}, headers={"X-Forwarded-For": address}).status_code
+
+    with start(tmp_path, services, address_per_minute=2) as live, httpx.Client(base_url=live.url) as c:
+        first = [from_(c, "203.0.113.7") for _ in range(3)]
+        other = from_(c, "198.51.100.9")
+    assert first == [200, 200, 429] and other == 200
+
+
 def test_unknown_paths_and_methods_are_json_errors(client):
     r = client.get("/api/nope")
     assert r.status_code == 404 and r.json()["error"]
