@@ -127,6 +127,15 @@ def test_feedback_is_stored_for_the_question(client, tmp_path):
         ("work_injury_standalone", 0)]
 
 
+def test_feedback_naming_its_session_is_one_vote_per_session(client, tmp_path):
+    first = ask(client, "工伤保险可以单独买吗").json()
+    qid, session = first["question_id"], first["session"]
+    for useful in (True, False):  # a change of mind replaces the vote
+        r = client.post("/api/feedback", json={"question_id": qid, "useful": useful, "session": session})
+        assert r.json() == {"ok": True}
+    assert rows(tmp_path, "SELECT useful FROM feedback WHERE question_id = ?", qid) == [(0,)]
+
+
 def test_feedback_for_a_question_never_asked_is_not_ok(client):
     r = client.post("/api/feedback", json={"question_id": 987654, "useful": True})
     assert (r.status_code, r.json()) == (200, {"ok": False})
@@ -282,6 +291,7 @@ BAD_FEEDBACK = [
     pytest.param(b'{"question_id": 1}', id="useful missing"),
     pytest.param(b'{"question_id": 1, "useful": "yes"}', id="useful a string"),
     pytest.param(b'{"question_id": 1, "useful": 1}', id="useful a number"),
+    pytest.param(b'{"question_id": 1, "useful": true, "session": "short"}', id="session malformed"),
     pytest.param(b"yes", id="not JSON"),
 ]
 

@@ -34,6 +34,7 @@ from shebao.config import Config
 from shebao.conversation import Conversation
 from shebao.services import build_services
 from shebao.web.http import (
+    MAX_TEXT,
     AskBody,
     FeedbackBody,
     HTTPProblem,
@@ -163,7 +164,7 @@ async def form_ask(request: Request) -> Response:
     session = _form_session(form.get("session"))
     if not web.address_ok(request):
         return _page(web, session=session, note=text("slow_down"), status=429)
-    question = form.get("text", "")[:4000]
+    question = form.get("text", "")[:MAX_TEXT]
     async with web.answering:
         reply = await web.conversation.handle(CHANNEL, session, session, question)
     if reply.limited:

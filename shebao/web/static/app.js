@@ -91,7 +91,7 @@
   }
 
   function feedback(holder, qid, useful) {
-    post("/api/feedback", {question_id: parseInt(qid, 10), useful: useful}).then(function () {
+    post("/api/feedback", {question_id: parseInt(qid, 10), useful: useful, session: session || null}).then(function () {
       var done = el("p", "fb done", T.feedback_thanks);
       holder.parentNode.replaceChild(done, holder);
     }, function () { /* the answer stays usable; feedback may be pressed again */ });
