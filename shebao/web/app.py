@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.storage import Storage
 from jinja2 import Environment, PackageLoader, select_autoescape
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
@@ -29,7 +30,6 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from bot.storage import Storage
 from shebao.config import Config
 from shebao.conversation import Conversation
 from shebao.services import build_services
