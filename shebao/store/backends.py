@@ -111,6 +111,10 @@ class Backend(Protocol):
         """`async with backend.transaction() as tx:` commit on leaving, roll back on an error.
         EXCLUSIVE also holds the migration lock, so two processes starting at once take turns."""
 
+    def autocommit(self) -> Any:
+        """`async with backend.autocommit() as tx:` each statement commits by itself: for work of one
+        statement, which is atomic alone (saves PostgreSQL's BEGIN and COMMIT round trips)."""
+
     async def close(self) -> None: ...
 
 
@@ -194,6 +198,13 @@ class SqliteBackend:
                     await self._db.execute("ROLLBACK")
                 raise
 
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[_SqliteTransaction]:
+        # Still under the lock: on the one shared connection it would otherwise land inside
+        # another update's open transaction.
+        async with self._lock:
+            yield _SqliteTransaction(self._db, self.label)
+
     async def close(self) -> None:
         await self._db.close()
 
@@ -276,6 +287,14 @@ class PostgresBackend:
                 if exclusive:
                     await tx.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
                 yield tx
+        except self._errors as exc:
+            raise StorageError(f"{self.label}: {exc}") from exc
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[_PostgresTransaction]:
+        try:
+            async with self._pool.acquire() as con:
+                yield _PostgresTransaction(con, self.label)
         except self._errors as exc:
             raise StorageError(f"{self.label}: {exc}") from exc
 
