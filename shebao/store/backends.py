@@ -133,9 +133,8 @@ class _SqliteTransaction:
         return cur.rowcount
 
     async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        try:
-            async with self._db.execute(sql, tuple(params)) as cur:
-                return [tuple(row) for row in await cur.fetchall()]
+        try:  # one trip to aiosqlite's thread, not three (execute, fetch, close)
+            return [tuple(row) for row in await self._db.execute_fetchall(sql, tuple(params))]
         except sqlite3.Error as exc:
             raise StorageError(f"{self._label}: {exc}") from exc
 
