@@ -89,6 +89,24 @@ async def answer_entry(update: Update, context: Context, faq_id: str) -> bool:
     return True
 
 
+async def start_calculator(update: Update, context: Context, name: str) -> bool:
+    """Begin calculator NAME in this private chat (the link from a group); False when there is none."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return False
+    reply = await context.conversation.start_calculator(CHANNEL, str(chat.id), str(user.id), name,
+                                                        chat_type=chat.type)
+    if reply is None:
+        return False
+    if reply.limited:
+        await _limited(update, context, reply)
+        return True
+    out = replies.answer_private(reply, username=context.bot.username, question_id=reply.question_id,
+                                 turn=reply.turn, label=context.answerer.suggestion_label)
+    await send(context, chat, out)
+    return True
+
+
 async def chat_settings(context: Context, chat_id: int):
     """This chat's settings, read from storage once and kept in chat_data."""
     if context.chat_data is None:
