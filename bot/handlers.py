@@ -16,7 +16,16 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import Forbidden, TelegramError
 
 from bot import replies
-from bot.asking import CHANNEL, answer_entry, answer_question, is_group, send, start_calculator, tell
+from bot.asking import (
+    CHANNEL,
+    answer_entry,
+    answer_question,
+    is_group,
+    send,
+    start_calculator,
+    tell,
+    was_unanswered,
+)
 from bot.context import Context
 from knowledge import FAQError
 from shebao.privacy import mask
@@ -101,6 +110,16 @@ async def group_text(update: Update, context: Context) -> None:
         await tell(update, context, "ask_usage")
         return
     await answer_question(update, context, question)
+
+
+async def edited_text(update: Update, context: Context) -> None:
+    """A corrected message: answered when the first version got no answer (the typo is fixed now)."""
+    if not was_unanswered(context, update.effective_message):
+        return
+    if is_group(update.effective_chat):
+        await group_text(update, context)
+    else:
+        await private_text(update, context)
 
 
 async def not_text(update: Update, context: Context) -> None:

@@ -89,3 +89,21 @@ async def test_a_bot_added_to_a_group_as_administrator_says_how_to_use_it(bot, b
     botapi.push(botapi.added_to_group_update(ALICE, GROUP, status="administrator"))
     [call] = await botapi.wait_for("sendMessage", chat_id=GROUP["id"])
     assert call.text == text("greeting_group", bot="shebao_test_bot")
+
+
+def edit_of(update: dict, new_text: str) -> dict:
+    """The same message, corrected by its sender."""
+    return {"edited_message": {**update["message"], "text": new_text, "edit_date": update["message"]["date"] + 5}}
+
+
+async def test_a_corrected_message_is_answered_when_the_first_version_got_no_answer(bot, botapi):
+    missed = botapi.text_update(ALICE, "今天晚上吃什么菜比较好")
+    answered = botapi.text_update(ALICE, QUESTION)
+    botapi.push(missed, answered)
+    await botapi.wait_for("sendMessage", count=2, chat_id=ALICE["id"])
+    botapi.push(edit_of(answered, "工伤保险可以单独买吗？？"))  # already answered: no second answer
+    botapi.push(edit_of(missed, QUESTION))
+    calls = await botapi.wait_for("sendMessage", count=3, chat_id=ALICE["id"])
+    assert STANDALONE in calls[2].text
+    await botapi.settle()
+    assert len(botapi.sent(ALICE["id"])) == 3
