@@ -169,6 +169,36 @@ async def running(app: BotApplication, poll_timeout: float = 1.0) -> AsyncIterat
         await post_shutdown(app)
 
 
+async def run_with_web(app: BotApplication, cfg: Config, token: str) -> None:
+    """`shebao run` with web.enabled: the bot and the web chat in one event loop, over one conversation
+    core (one FAQ index, one store; /reload swaps both). Runs until the web server is told to stop
+    (Ctrl-C, SIGTERM), then stops the bot too."""
+    from shebao.web.serve import server
+
+    tg = cfg.telegram
+    await app.initialize()
+    try:
+        await post_init(app)
+        web = server(cfg, conversation=app.bot_data.conversation)
+        if tg.get("webhook_url"):
+            url = str(tg["webhook_url"])
+            await app.updater.start_webhook(
+                listen=str(tg.get("webhook_listen") or "0.0.0.0"), port=int(tg.get("webhook_port") or 8443),
+                url_path=urlparse(url).path.lstrip("/"), webhook_url=url, secret_token=webhook_secret(token),
+                allowed_updates=Update.ALL_TYPES)
+        else:
+            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await app.start()
+        try:
+            await web.serve()
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    finally:
+        await app.shutdown()
+        await post_shutdown(app)
+
+
 def _setup_logging(token: str) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token in the URL
@@ -186,7 +216,9 @@ def run(cfg: Config) -> int:
     app = build_application(cfg, token=token)
     tg = cfg.telegram
     try:
-        if tg.get("webhook_url"):
+        if (cfg.raw.get("web") or {}).get("enabled"):
+            asyncio.run(run_with_web(app, cfg, token))
+        elif tg.get("webhook_url"):
             url = str(tg["webhook_url"])
             app.run_webhook(
                 listen=str(cfg.setting("telegram", "webhook_listen")),

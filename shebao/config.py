@@ -35,6 +35,16 @@ DEFAULTS: dict[str, Any] = {
     "knowledge": {"path": None, "lexicon": None, "stale_after_days": 730, "published_ids": None},
     "matcher": {"answer_threshold": 60, "suggest_threshold": 35},
     "limits": {"burst": 5, "per_minute": 20},
+    "web": {
+        "enabled": False,  # `shebao run` also serves the web chat
+        "host": "127.0.0.1",
+        "port": 8080,
+        "address_per_minute": 300,  # requests per minute from one address (0: no limit); mobile carriers
+                                    # put many phones behind one address, so this is far above one worker's
+        "frame_ancestors": "'none'",
+        "max_concurrent": 4,  # questions answered at once; more wait their turn. Matching is CPU work in
+                              # one event loop: more at once only makes every answer slower  # sites allowed to show the page in a frame (CSP syntax)
+    },
     "admins": [],
 }
 
