@@ -75,6 +75,7 @@ class Conversation:
     def __init__(self, services: Services, store: Any | None, *, clock: Callable[[], float] = time.monotonic,
                  flood_limit: bool = True):
         self.services = services
+        services.calculators.use()
         self.store = store
         self.flood_limit = flood_limit
         cfg = services.config
