@@ -32,6 +32,7 @@ def reload() -> None:
 
     parameters.load.cache_clear()
     core._yaml.cache_clear()
+    core.TEXTS.reload()
     router.rules.cache_clear()
     router.lexicon_slips.cache_clear()
     numbers.words.cache_clear()

@@ -9,6 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from textnorm.texts import Texts
+
 from .parameters import Param, ParameterEnded, ParameterError, read_yaml, scale_at, value_at
 
 HERE = Path(__file__).parent
@@ -115,20 +117,9 @@ def _yaml(name: str) -> dict:
     return read_yaml(HERE / name)
 
 
-def text(key: str, **fields: Any) -> str:
-    """A user-facing text from texts.yaml (dotted key), formatted with fields."""
-    node: Any = _yaml("texts.yaml")
-    for part in key.split("."):
-        node = node[part]
-    return str(node).strip().format(**fields) if fields else str(node).strip()
-
-
-def texts(key: str) -> Any:
-    """A raw node of texts.yaml (a list or mapping)."""
-    node: Any = _yaml("texts.yaml")
-    for part in key.split("."):
-        node = node[part]
-    return node
+TEXTS = Texts(lambda: HERE / "texts.yaml")
+text = TEXTS.text  # a user-facing text from texts.yaml (dotted key), formatted with fields
+texts = TEXTS.node  # a raw node of texts.yaml (a list or mapping)
 
 
 def input_spec(name: str) -> dict:

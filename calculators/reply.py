@@ -7,10 +7,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from textnorm.limits import TELEGRAM_LIMIT as LIMIT
+
 from .core import CalcResult, money, num, pct, text, texts
 from .parameters import Param
 
-LIMIT = 4096  # Telegram's message limit
 COUNTS = {"years_needed", "max_months", "years_short", "min_years", "months", "grade"}  # result keys that are years or months, not yuan
 MAX_NOTES = 2  # "注意：" names at most this many points
 SHARED = 2  # labels starting with the same this many characters share them in the 依据 line
