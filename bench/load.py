@@ -89,7 +89,7 @@ async def run_once(answerer, n_questions: int, n_users: int, flood_limit: float,
             cfg.storage_path = Path(tmp) / "load.db"
             cfg.raw["storage"]["url"] = storage_url
             async with Storage.from_config(cfg) as st:  # created and migrated before the clock starts
-                before = (await st.stats(EPOCH)).questions
+                stored_before = (await st.stats(EPOCH)).questions
             cfg.raw["limits"] = {"burst": 10, "per_minute": 60}
             app = build_application(cfg, lambda c, faq_path=None: services_around(answerer, c), token=TOKEN)
             users = [user(100_000 + i, f"工友{i}") for i in range(n_users)]
@@ -105,7 +105,7 @@ async def run_once(answerer, n_questions: int, n_users: int, flood_limit: float,
                     await asyncio.sleep(0.05)
                 sent = stub.sent()[before:]
             async with Storage.from_config(cfg, read_only=True) as st:
-                stored = (await st.stats(EPOCH)).questions - before
+                stored = (await st.stats(EPOCH)).questions - stored_before
     finally:
         stub.stop()
 
@@ -123,7 +123,8 @@ async def run_once(answerer, n_questions: int, n_users: int, flood_limit: float,
             lasts.append(done)
     elapsed = (max(lasts) - min(firsts)) if lasts else float("nan")
     return {
-        "storage": "PostgreSQL" if storage_url else "SQLite", "flood_limit": flood_limit, "rate_in": rate, "answers": len(latencies), "seconds": elapsed,
+        "storage": "PostgreSQL" if storage_url else "SQLite",
+        "flood_limit": flood_limit, "rate_in": rate, "answers": len(latencies), "seconds": elapsed,
         "rate": len(latencies) / elapsed if lasts else 0.0,
         "p50": statistics.median(latencies) if latencies else float("nan"),
         "p90": percentile(latencies, 90), "p99": percentile(latencies, 99), "stored": stored,

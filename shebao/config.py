@@ -35,6 +35,16 @@ DEFAULTS: dict[str, Any] = {
     "knowledge": {"path": None, "lexicon": None, "stale_after_days": 730, "published_ids": None},
     "matcher": {"answer_threshold": 60, "suggest_threshold": 35},
     "limits": {"burst": 5, "per_minute": 20},
+    "web": {
+        "enabled": False,  # `shebao run` also serves the web chat
+        "host": "127.0.0.1",
+        "port": 8080,
+        "address_per_minute": 300,  # requests per minute from one address (0: no limit); mobile carriers
+                                    # put many phones behind one address, so this is far above one worker's
+        "frame_ancestors": "'none'",
+        "max_concurrent": 4,  # questions answered at once; more wait their turn. Matching is CPU work in
+                              # one event loop: more at once only makes every answer slower  # sites allowed to show the page in a frame (CSP syntax)
+    },
     "admins": [],
 }
 
@@ -63,6 +73,12 @@ class Config:
     faq_path: Path = field(default_factory=lambda: packaged_path("knowledge", "faq"))
     lexicon_path: Path = field(default_factory=lambda: packaged_path("knowledge", "lexicon"))
     storage_path: Path = Path("data/shebao.db")
+
+    def setting(self, section: str, key: str) -> Any:
+        """SECTION.KEY as configured, or its default (DEFAULTS, the one place defaults are written)
+        when the file leaves it out or sets it to null."""
+        value = (self.raw.get(section) or {}).get(key)
+        return DEFAULTS.get(section, {}).get(key) if value is None else value
 
     @property
     def telegram(self) -> dict[str, Any]:
@@ -95,7 +111,7 @@ class Config:
 
     @property
     def stale_after_days(self) -> int:
-        return int(self.raw["knowledge"].get("stale_after_days") or 730)
+        return int(self.setting("knowledge", "stale_after_days"))
 
 
 def _resolve(base: Path, value: str | None, fallback: Path) -> Path:

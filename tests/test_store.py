@@ -349,3 +349,30 @@ def test_missing_postgresql_programs_fail_the_tests_that_need_them_not_skip(tmp_
     assert done.returncode == 1, done.stdout + done.stderr
     assert "1 error" in done.stdout and "skipped" not in done.stdout
     assert "apt-get install postgresql" in done.stdout
+
+
+async def test_postgresql_connections_cut_by_the_server_are_replaced(postgres_url, tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("SHEBAO_HASH_KEY", "k")
+    async with Storage(tmp_path / "bot.db", url=postgres_url) as st:
+        assert await ask(st, "第一个问题") == 1
+        # what a server restart or a failover does to the pool's connections
+        await run_sql({"url": postgres_url}, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE application_name = 'shebao' AND pid <> pg_backend_pid()")
+        with caplog.at_level(logging.ERROR):
+            results = [await ask(st, f"问题{i}") for i in range(3)]
+        assert results[-1] is not None, caplog.text  # at most the first call after the cut is lost
+        assert (await st.stats(SINCE)).questions == 1 + sum(r is not None for r in results)
+
+
+def test_only_the_run_command_imports_the_telegram_package_and_the_store_no_channel():
+    from pathlib import Path
+
+    from test_layering import imported_packages
+
+    root = Path(__file__).resolve().parent.parent
+    outside = [p for pkg in ("shebao", "knowledge", "calculators", "textnorm") for p in (root / pkg).rglob("*.py")]
+    importing_bot = sorted(str(p.relative_to(root)) for p in outside
+                           if any(name == "bot" for _, name in imported_packages(p)))
+    assert importing_bot == ["shebao/cli.py"]  # `shebao run`
+    assert not any("execute(" in p.read_text(encoding="utf-8") or "aiosqlite" in p.read_text(encoding="utf-8")
+                   for p in (root / "bot").rglob("*.py"))  # bot/ holds no SQL

@@ -204,7 +204,8 @@ class SqliteBackend:
 def _pg_errors() -> tuple[type[BaseException], ...]:
     import asyncpg
 
-    return (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+    # InternalClientError: a connection the server cut while a statement was being sent
+    return (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError, TimeoutError)
 
 
 def _rowcount(status: str) -> int:
