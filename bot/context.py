@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.records import ChatSettings
+from shebao.store.records import ChatSettings
 
 if TYPE_CHECKING:
-    from bot.storage import Storage
     from shebao.config import Config
     from shebao.conversation import Conversation
     from shebao.services import Services
+    from shebao.store import Storage
 
 
 class BotData:

@@ -17,9 +17,9 @@ from telegram.error import TelegramError
 from bot import replies
 from bot.asking import CHANNEL, answer_entry, answer_question, is_group, send, tell
 from bot.context import Context
-from bot.storage import StorageError
 from knowledge import FAQError
 from shebao.privacy import mask
+from shebao.store import StorageError
 
 log = logging.getLogger(__name__)
 

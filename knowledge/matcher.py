@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from knowledge.features import WEIGHTS, add_words, featurize, syllables, words
+from knowledge.features import WEIGHTS, featurize, new_tokenizer, syllables, words
 from knowledge.lexicon import Lexicon
 from knowledge.model import Entry
 from textnorm.normalize import CJK_CHAR, LATIN_RUN, canonical, clean, split_pinyin
@@ -76,7 +76,7 @@ class Index:
     def __init__(self, entries: list[Entry], lexicon: Lexicon | None = None):
         self.entries = list(entries)
         self.lexicon = lexicon or Lexicon()
-        add_words(self.lexicon, set(self.lexicon.synonyms.values()))
+        self.tokenizer = new_tokenizer(self.lexicon, set(self.lexicon.synonyms.values()))  # its own jieba
         stop = self.lexicon.stopwords
 
         doc_feats: list[Counter] = []
@@ -92,12 +92,12 @@ class Index:
                 if not text or text in seen:
                     continue
                 seen.add(text)
-                doc_feats.append(featurize(text, stop))
+                doc_feats.append(featurize(text, stop, self.tokenizer))
                 self.doc_entry.append(e_index)
                 self.doc_text.append(_SPACE.sub("", text))
                 self.doc_phrasing.append(phrasing)
-                vocab_words.update(w for w in words(raw, frozenset()) if CJK_CHAR.search(w))
-                vocab_words.update(w for w in words(text, frozenset()) if CJK_CHAR.search(w))
+                vocab_words.update(w for w in words(raw, frozenset(), self.tokenizer) if CJK_CHAR.search(w))
+                vocab_words.update(w for w in words(text, frozenset(), self.tokenizer) if CJK_CHAR.search(w))
 
         n_docs = len(doc_feats)
         df: Counter = Counter()
@@ -252,7 +252,7 @@ class Index:
 
     def _rank(self, text: str, limit: int, exclude: int | None, off_topic: bool) -> list[Candidate]:
         out: list[Candidate] = []
-        qfeats = featurize(text, self.lexicon.stopwords)
+        qfeats = featurize(text, self.lexicon.stopwords, self.tokenizer)
         ids = [self.vocab[f] for f in qfeats if f in self.vocab]
         if not ids:
             return out

@@ -67,9 +67,9 @@ class Conversation:
         self.services = services
         self.store = store
         self.flood_limit = flood_limit
-        limits = services.config.raw.get("limits") or {}
-        self.buckets = Buckets(UserLimiter(burst=int(limits.get("burst", 5)),
-                                           per_minute=float(limits.get("per_minute", 20)), clock=clock))
+        cfg = services.config
+        self.buckets = Buckets(UserLimiter(burst=int(cfg.setting("limits", "burst")),
+                                           per_minute=float(cfg.setting("limits", "per_minute")), clock=clock))
         self._suggested: OrderedDict[tuple[str, str, str], list[str]] = OrderedDict()
         self._dialogs: dict[tuple[str, str, str], _Dialog] = {}  # without a store only
 

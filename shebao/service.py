@@ -4,32 +4,32 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from calculators import dialog
 from knowledge.check import too_long
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import load_faq_strict
 from knowledge.matcher import Index, MatchResult
-from knowledge.model import TELEGRAM_LIMIT, Entry, FAQError
+from knowledge.model import Entry, FAQError
 from shebao.checks import parameter_problems
 from shebao.config import Config
 from shebao.privacy import mask
+from textnorm.limits import TELEGRAM_LIMIT, fit
+from textnorm.texts import Texts
 
 log = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 3
 
 
-@cache
+TEXTS = Texts("shebao")
+
+
 def texts() -> dict[str, str]:
     """The answering path's user-facing sentences (shebao/texts.yaml)."""
-    return yaml.safe_load(resources.files("shebao").joinpath("texts.yaml").read_text(encoding="utf-8"))
+    return TEXTS.all()
 
 
 @dataclass
@@ -78,7 +78,7 @@ def format_entry(entry: Entry) -> str:
 
 def entry_text(entry: Entry) -> str:
     """An FAQ entry in full with its question on top (a deep link, a picked suggestion, a share)."""
-    return _fit(texts()["entry"].format(question=entry.question.strip(), answer=format_entry(entry)))
+    return fit(texts()["entry"].format(question=entry.question.strip(), answer=format_entry(entry)))
 
 
 class Answerer:
@@ -124,7 +124,7 @@ class Answerer:
         best = match.best
         return Reply(
             q=text, kind="calc", id=f"calc:{name}", best=best.entry.id if best else None,
-            score=best.score if best else 0.0, suggestions=[], text=_fit(turn.text),
+            score=best.score if best else 0.0, suggestions=[], text=fit(turn.text),
             calc_state=None if turn.done else turn.state, choices=list(turn.choices), private=True,
         )
 
@@ -150,10 +150,6 @@ class Answerer:
         else:
             body = t["help"]
         return Reply(text, "none", None, best.entry.id, best.score, suggestions, body, private=private)
-
-
-def _fit(text: str) -> str:
-    return text if len(text) <= TELEGRAM_LIMIT else text[: TELEGRAM_LIMIT - 1] + "…"
 
 
 def build_answerer(config: Config, faq_path: Path | None = None) -> Answerer:

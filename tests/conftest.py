@@ -93,3 +93,38 @@ def answerer(bot_shared_answerer):
 @_bot_pytest.fixture(scope="session")
 def faq_index(answerer):
     return answerer.index
+
+
+# ---- store (issue 10): a real throwaway PostgreSQL server; the store on both backends -------
+# The server starts once per test session (initdb + pg_ctl, see tests/pg_server.py) and each
+# test gets a fresh database on it. Missing PostgreSQL binaries FAIL the tests that need them.
+STORE_HASH_KEY = "store-tests-hash-key"
+
+
+@_bot_pytest.fixture(scope="session")
+def postgres_server():
+    from pg_server import PostgresMissing, PostgresServer
+
+    try:
+        server = PostgresServer().start()
+    except PostgresMissing as exc:
+        _bot_pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@_bot_pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """The URL of a fresh, empty database on the session's PostgreSQL server."""
+    return postgres_server.new_database()
+
+
+@_bot_pytest.fixture(params=["sqlite", "postgresql"])
+def store_target(request, tmp_path, monkeypatch):
+    """Where a store test keeps its data, once per backend: {"path": FILE} or {"path", "url"}.
+    On PostgreSQL the hash key comes from SHEBAO_HASH_KEY, so nothing is written beside the path."""
+    if request.param == "sqlite":
+        return {"path": tmp_path / "bot.db"}
+    monkeypatch.setenv("SHEBAO_HASH_KEY", STORE_HASH_KEY)
+    return {"path": tmp_path / "bot.db", "url": request.getfixturevalue("postgres_url")}
+# ---- end of the store block -----------------------------------------------------------------
