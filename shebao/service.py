@@ -125,7 +125,7 @@ class Answerer:
         if match.chitchat or best is None:
             body = t["greeting"] if match.chitchat and text.strip() else t["help"]
             return Reply(text, "none", None, None, 0.0, [], body, private=private, chitchat=match.chitchat)
-        if best.score >= self.config.answer_threshold and match.in_domain:
+        if best.score >= self.config.answer_threshold and match.in_domain and match.asks:
             return Reply(text, "faq", best.entry.id, best.entry.id, best.score, [], format_entry(best.entry),
                          entry=best.entry, private=private)
         suggestions = []

@@ -1,0 +1,64 @@
+"""Read a long message the way a person would: find the question it asks and the facts that decide it.
+
+A letter tells a story ("我在工地干了三年……老板一直没给交社保……") and asks at the end or after
+请问 / 我想问 / 想了解. Matching the whole story averages it; matching the question sentence(s) plus
+the deciding facts of the story (injured at work, the employer did not pay, quit, retired, died)
+finds what is asked. The markers, question words and facts are word lists in
+`knowledge/lexicon/letters.yaml`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from knowledge.lexicon import Lexicon
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;…\n])")
+_QUESTION_MARK = re.compile(r"[?？]")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What reading a message found: the asking text (canonical), the facts added, whether it asks at all."""
+
+    question: str  # the question sentence(s), canonical; "" when no sentence asks
+    facts: tuple[str, ...]  # fact phrases of the story not already in the question
+    asks: bool  # some sentence asks (a question word or mark)
+
+    @property
+    def focus(self) -> str:
+        """The text to match: the question and the deciding facts of the story."""
+        return " ".join([*self.facts, self.question]).strip()
+
+
+def asks(text: str, lexicon: Lexicon) -> bool:
+    """Whether canonical TEXT holds a question word."""
+    return any(w in text for w in lexicon.question_words)
+
+
+def read(raw: str, lexicon: Lexicon, canon: Callable[[str], str]) -> Letter:
+    """The question sentence(s) of RAW and the facts of its story; CANON makes a sentence canonical."""
+    raw = unicodedata.normalize("NFKC", raw or "")
+    pieces = [p for p in _SENTENCE_END.split(raw) if p.strip()]
+    sentences = [(canon(p), bool(_QUESTION_MARK.search(p))) for p in pieces]
+    sentences = [(s, mark or asks(s, lexicon)) for s, mark in sentences if _SPACE.sub("", s)]
+    whole = " ".join(s for s, _ in sentences)
+    question = ""
+    # the last ask marker ("请问", "我想问", "想了解"): what follows it is the question
+    markers = sorted(lexicon.ask_markers, key=len, reverse=True)
+    at = max((whole.rfind(m) + len(m) for m in markers if m in whole), default=-1)
+    if at >= 0 and len(_SPACE.sub("", whole[at:])) >= 4:
+        question = whole[at:]
+    else:
+        asking = [s for s, q in sentences if q]
+        if asking:
+            question = " ".join(asking[-2:])
+    told = whole[: whole.find(question)] if question else whole
+    facts = tuple(fact for fact, words in lexicon.facts.items()
+                  if fact not in question and any(w in told for w in words)
+                  and not any(w in question for w in words))
+    return Letter(question.strip(), facts, bool(question) or any(q for _, q in sentences))
