@@ -26,7 +26,10 @@ from confidence_data import matrix, offtopic_rows
 OUT = ROOT / "knowledge" / "confidence.json"
 # each source's share of the fitting weight (real questions are few but what the bot is judged on)
 SHARE = {"faq_loo": 0.2, "workers": 0.25, "real": 0.25, "offtopic": 0.1, "diac": 0.2}
-TARGET_WRONG = 0.03  # answered wrongly, per source, on held-out folds (the goal is 0.05: a margin)
+# Most answered wrongly, per group of sources, on held-out folds (the goal is 0.05: a margin). The FAQ's
+# own phrasings left out one at a time are no real questions (many fit a neighbour entry as well), so
+# they count only loosely.
+TARGET_WRONG = {("real", "workers"): 0.035, ("diac",): 0.035, ("offtopic",): 0.02, ("faq_loo",): 0.08}
 SUGGEST_RIGHT = 0.3  # suggestions start where the best entry is right this often
 C = 1.0
 
@@ -66,19 +69,21 @@ def out_of_fold(rows: list[Row], folds: int = FOLDS) -> np.ndarray:
     return p
 
 
-def wrong_shares(rows: list[Row], p: np.ndarray, t: float) -> dict[str, float]:
+def wrong_shares(rows: list[Row], p: np.ndarray, t: float) -> dict[tuple[str, ...], float]:
+    """Share of each group of sources answered wrongly at threshold T."""
     out = {}
-    for source in SHARE:
-        idx = [i for i, r in enumerate(rows) if r.source == source]
+    for group in TARGET_WRONG:
+        idx = [i for i, r in enumerate(rows) if r.source in group]
         if idx:
-            out[source] = sum(1 for i in idx if rows[i].gate and p[i] >= t and not rows[i].right) / len(idx)
+            out[group] = sum(1 for i in idx if rows[i].gate and p[i] >= t and not rows[i].right) / len(idx)
     return out
 
 
 def thresholds(rows: list[Row], p: np.ndarray) -> tuple[float, float]:
     """(answer, suggest) probabilities from held-out predictions P of ROWS."""
     grid = np.round(np.arange(0.30, 0.99, 0.01), 2)
-    answer = next((t for t in grid if max(wrong_shares(rows, p, t).values()) <= TARGET_WRONG), 0.98)
+    answer = next((t for t in grid if all(v <= TARGET_WRONG[g] for g, v in wrong_shares(rows, p, t).items())),
+                  0.98)
     right = np.array([r.right for r in rows])
     suggest = answer
     for t in grid[grid < answer][::-1]:
@@ -149,6 +154,7 @@ def path_cv(answerer, rows: list[Row], paths: list[Path], show: bool = False) ->
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--knowledge", type=Path, help="an FAQ folder to fit on instead of the shipped one")
     ap.add_argument("--no-diac", action="store_true", help="leave the DIAC2019 rows out (faster)")
     ap.add_argument("--check-only", action="store_true", help="report, do not write the model")
     ap.add_argument("--show", action="store_true", help="print the lines answered wrongly in cross-validation")
@@ -157,7 +163,7 @@ def main(argv=None) -> int:
     from shebao.service import build_answerer
 
     t0 = time.perf_counter()
-    answerer = build_answerer(load_config(ROOT / "config.yaml"))
+    answerer = build_answerer(load_config(ROOT / "config.yaml", knowledge=args.knowledge))
     diac = None if args.no_diac else diac_index()
     # The letter reading keeps the surer of two readings, so the features depend on the model: fit
     # once on the features the current model gives, then again on those the new model gives.
@@ -174,7 +180,7 @@ def main(argv=None) -> int:
     print(f"answer threshold {model.answer_threshold:.2f}, suggest threshold {model.suggest_threshold:.2f}")
     for t in (0.5, 0.6, 0.7, 0.8, 0.9, model.answer_threshold):
         print(f"held-out answered wrongly at {t:.2f}: " +
-              ", ".join(f"{s} {v:.3f}" for s, v in wrong_shares(rows, p, t).items()))
+              ", ".join(f"{'+'.join(g)} {v:.3f}" for g, v in wrong_shares(rows, p, t).items()))
     answerer.index.model = model
     for name, (right, wrong, n) in path_cv(answerer, rows, [REAL, *WORKERS], args.show).items():
         print(f"cross-validated, whole answering path: {name}: right {right}/{n} = {right / n:.3f}, "

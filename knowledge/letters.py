@@ -13,12 +13,14 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from knowledge.lexicon import Lexicon
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;…\n])")
 _QUESTION_MARK = re.compile(r"[?？]")
 _SPACE = re.compile(r"\s+")
+VAGUE = 8  # characters: a question after 想了解 shorter than this ("相关情况") needs the sentence before it
 
 
 @dataclass(frozen=True)
@@ -51,14 +53,24 @@ def read(raw: str, lexicon: Lexicon, canon: Callable[[str], str]) -> Letter:
     # the last ask marker ("请问", "我想问", "想了解"): what follows it is the question
     markers = sorted(lexicon.ask_markers, key=len, reverse=True)
     at = max((whole.rfind(m) + len(m) for m in markers if m in whole), default=-1)
+    asking = [s for s, q in sentences if q]
     if at >= 0 and len(_SPACE.sub("", whole[at:])) >= 4:
         question = whole[at:]
-    else:
-        asking = [s for s, q in sentences if q]
-        if asking:
-            question = " ".join(asking[-2:])
+        if len(_SPACE.sub("", question)) < VAGUE:  # "想了解下相关情况": the question asked before it counts
+            question = " ".join([*[s for s in asking if s not in question][-2:], question])
+    elif asking:
+        question = " ".join(asking[-2:])
     told = whole[: whole.find(question)] if question else whole
-    facts = tuple(fact for fact, words in lexicon.facts.items()
-                  if fact not in question and any(w in told for w in words)
-                  and not any(w in question for w in words))
-    return Letter(question.strip(), facts, bool(question) or any(q for _, q in sentences))
+    facts = tuple(fact for fact, pattern in _facts(lexicon)
+                  if fact not in question and pattern.search(told) and not pattern.search(question))
+    return Letter(question.strip(), facts, bool(asking) or at >= 0)
+
+
+def _facts(lexicon: Lexicon) -> list[tuple[str, re.Pattern]]:
+    key = tuple((k, tuple(v)) for k, v in lexicon.facts.items())
+    return _compiled(key)
+
+
+@cache
+def _compiled(facts: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, re.Pattern]]:
+    return [(fact, re.compile("|".join(f"(?:{p})" for p in patterns))) for fact, patterns in facts if patterns]

@@ -82,6 +82,10 @@ class Index:
         self.entries = list(entries)
         self.lexicon = lexicon or Lexicon()
         self.model = model or shipped_model()
+        # Place names are set aside in phrasings and questions alike: answers hold everywhere and say
+        # where local rules differ, so "深圳" in a question must not stop an answer or pull in a phrasing.
+        places = sorted(self.lexicon.places, key=len, reverse=True)
+        self._places = re.compile(f"(?:{'|'.join(map(re.escape, places))})(?:省|市|自治区|区|县)?") if places else None
         add_words(self.lexicon, set(self.lexicon.synonyms.values()))
         stop = self.lexicon.stopwords
 
@@ -94,7 +98,7 @@ class Index:
             seen = set()
             for phrasing in entry.phrasings:
                 raw = clean(phrasing)
-                text = canonical(phrasing, self.lexicon)
+                text = self.set_places_aside(canonical(phrasing, self.lexicon))[0]
                 if not text or text in seen:
                     continue
                 seen.add(text)
@@ -119,11 +123,14 @@ class Index:
 
         rows, cols, vals, presence = [], [], [], []
         mass = np.zeros(n_docs, dtype=np.float32)
+        word_mass = np.zeros(n_docs, dtype=np.float32)
         for d, feats in enumerate(doc_feats):
             norm = K1 * (1 - B + B * lengths[d] / avg)
             for f, tf in feats.items():
                 w = self.feat_weight[self.vocab[f]]
                 mass[d] += w
+                if f.startswith("w:"):
+                    word_mass[d] += w
                 rows.append(self.vocab[f])
                 cols.append(d)
                 vals.append(w * tf * (K1 + 1) / (tf + norm))
@@ -142,6 +149,8 @@ class Index:
         self.ent_start = np.searchsorted(self.ent_rows, np.arange(len(self.vocab) + 1))
         self.doc_fids = [frozenset(self.vocab[f] for f in feats) for feats in doc_feats]
         self.doc_mass = np.maximum(mass, 1e-6)
+        self.doc_word_mass = np.maximum(word_mass, 1e-6)
+        self.is_word = {self.vocab[f] for f in self.vocab if f.startswith("w:")}
         self.doc_len = np.array([len(t) for t in self.doc_text], dtype=np.float32)
         self.doc_subjects = np.array([self._subjects(t) for t in self.doc_text], dtype=np.int64)
         self.min_doc_len = float(self.doc_len.min()) if n_docs else 0.0
@@ -159,9 +168,6 @@ class Index:
         covered = sum(1 for t in self.doc_text if any(w in t for w in domain))
         self.domain_words = domain if self.doc_text and covered >= DOMAIN_SHARE * len(self.doc_text) else []
         self._chitchat = self._chitchat_pattern()
-        # place names the FAQ does not use are set aside: an answer that holds everywhere must not lose them
-        places = sorted((p for p in self.lexicon.places if p not in words_in_faq), key=len, reverse=True)
-        self._places = re.compile(f"(?:{'|'.join(map(re.escape, places))})(?:省|市|自治区|区|县)?") if places else None
         self.out_of_scope = {t: [w for w in ws if w not in words_in_faq] for t, ws in self.lexicon.out_of_scope.items()}
         per_entry = n_docs / max(1, len(self.entries))
         self.log_per_entry = math.log(max(1.0, per_entry))
@@ -283,6 +289,10 @@ class Index:
         shared = np.bincount(docs, np.concatenate([self.post_weight[s] for s in spans]), n_docs)
         qmass = sum(self.weight(f) for f in qfeats) or 1.0
         unknown = sum(self.weight(f) for f in qfeats if f not in self.vocab) / qmass
+        word_spans = [spans[k] for k, i in enumerate(ids) if i in self.is_word]
+        words_held = (np.bincount(np.concatenate([self.post_docs[s] for s in word_spans]),
+                                  np.concatenate([self.post_weight[s] for s in word_spans]), n_docs)
+                      / self.doc_word_mass) if word_spans else np.zeros(n_docs)
         cov_q = shared / qmass
         cov_d = shared / self.doc_mass
         sim = 2 * cov_q * cov_d / np.maximum(cov_q + cov_d, 1e-9)
@@ -337,6 +347,7 @@ class Index:
             else:
                 lead, runner_up = raws[pos] - raws[0], sims[0]
             features = {"similarity": s, "coverage": cover[e], "lead": lead, "phrasing_held": float(cov_d[d]),
+                        "phrasing_words_held": float(min(1.0, words_held[d])),
                         "question_held": float(cov_q[d]), "bm25_share": float(bm25[d]) / top_bm25,
                         "runner_up": runner_up, **shared_features}
             conf = 100.0 * self.model.probability(features)
