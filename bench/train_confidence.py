@@ -30,7 +30,7 @@ SHARE = {"faq_loo": 0.2, "workers": 0.25, "real": 0.25, "offtopic": 0.1, "diac":
 # own phrasings left out one at a time are no real questions (many fit a neighbour entry as well), so
 # they count only loosely.
 TARGET_WRONG = {("real", "workers"): 0.035, ("diac",): 0.035, ("offtopic",): 0.02, ("faq_loo",): 0.08}
-SUGGEST_RIGHT = 0.3  # suggestions start where the best entry is right this often
+SUGGEST_RIGHT = 0.3  # suggestions start where the best entry is right this often (worker and real questions)
 C = 1.0
 
 
@@ -85,9 +85,10 @@ def thresholds(rows: list[Row], p: np.ndarray) -> tuple[float, float]:
     answer = next((t for t in grid if all(v <= TARGET_WRONG[g] for g, v in wrong_shares(rows, p, t).items())),
                   0.98)
     right = np.array([r.right for r in rows])
+    asked = np.array([r.source in ("real", "workers") for r in rows])
     suggest = answer
     for t in grid[grid < answer][::-1]:
-        band = (p >= t) & (p < answer)
+        band = (p >= t) & (p < answer) & asked
         if band.sum() and right[band].mean() < SUGGEST_RIGHT:
             break
         suggest = t

@@ -23,6 +23,7 @@ FEATURES = (
     "lead",           # raw score over the next entry's (the best), or below the best's (the others)
     "phrasing_held",  # share of the best phrasing the question holds
     "phrasing_words_held",  # the same for its words only: a distinctive word missing (互助 in 互助医保) counts
+    "defining_held",  # share of the entry's defining words (in most of its phrasings, few elsewhere) present
     "question_held",  # share of the question the best phrasing holds
     "bm25_share",     # the phrasing's BM25 over the best BM25 of any phrasing
     "runner_up",      # the next entry's similarity

@@ -38,9 +38,12 @@ RAW_FEW = (0.5, 0.45)  # 2 per entry
 RAW_IN_RANK = 3.0
 RUN_ON_CHARS = 50
 LETTER_CHARS = 30  # from this length a message is also read for its question sentence(s)
+DEFINING_MIN = 6  # phrasings an entry needs before words can be told to define it
+DEFINING_PENALTY = 0.3  # share of its raw score an entry loses when the question lacks all its defining words
 REPEATED = 0.6  # a message this repetitive (1 - distinct/all characters) that asks nothing is not answered
 DOMAIN_SHARE = 0.8
 SUBJECT_PENALTY = 0.25
+NO_SUBJECT_PENALTY = 0.2  # a phrasing naming no insurance, against a question that names one
 
 _SPACE = re.compile(r"\s+")
 
@@ -148,6 +151,7 @@ class Index:
         self.ent_weight = np.array([self.feat_weight[r] for r, _ in pairs])
         self.ent_start = np.searchsorted(self.ent_rows, np.arange(len(self.vocab) + 1))
         self.doc_fids = [frozenset(self.vocab[f] for f in feats) for feats in doc_feats]
+        self.defining = self._defining_words(doc_feats)
         self.doc_mass = np.maximum(mass, 1e-6)
         self.doc_word_mass = np.maximum(word_mass, 1e-6)
         self.is_word = {self.vocab[f] for f in self.vocab if f.startswith("w:")}
@@ -168,11 +172,31 @@ class Index:
         covered = sum(1 for t in self.doc_text if any(w in t for w in domain))
         self.domain_words = domain if self.doc_text and covered >= DOMAIN_SHARE * len(self.doc_text) else []
         self._chitchat = self._chitchat_pattern()
-        self.out_of_scope = {t: [w for w in ws if w not in words_in_faq] for t, ws in self.lexicon.out_of_scope.items()}
+        self.out_of_scope = self.lexicon.out_of_scope  # named only when the FAQ has no answer: the FAQ may use them
         per_entry = n_docs / max(1, len(self.entries))
         self.log_per_entry = math.log(max(1.0, per_entry))
         share = min(1.0, max(0.0, (per_entry - 2) / 8))
         self.raw_weights = tuple(few + share * (many - few) for few, many in zip(RAW_FEW, RAW_MANY, strict=True))
+
+    def _defining_words(self, doc_feats: list[Counter]) -> list[dict[int, float]]:
+        """Per entry, the words that make it what it is (互助 for the union's mutual aid): in at least
+        half of its phrasings (it has DEFINING_MIN or more) and mostly in none other's."""
+        by_entry: dict[int, list[int]] = {}
+        for d, e in enumerate(self.doc_entry):
+            by_entry.setdefault(e, []).append(d)
+        docs_with: Counter = Counter()
+        entry_docs_with: Counter = Counter()
+        for d, feats in enumerate(doc_feats):
+            for f in feats:
+                if f.startswith("w:") and CJK_CHAR.search(f):
+                    docs_with[f] += 1
+                    entry_docs_with[(self.doc_entry[d], f)] += 1
+        out: list[dict[int, float]] = [{} for _ in self.entries]
+        for (e, f), n in entry_docs_with.items():
+            size = len(by_entry[e])
+            if size >= DEFINING_MIN and n >= size / 2 and n >= 0.6 * docs_with[f]:
+                out[e][self.vocab[f]] = self.feat_weight[self.vocab[f]]
+        return out
 
     # -- reading the question -------------------------------------------------
 
@@ -305,7 +329,7 @@ class Index:
         if asked:
             # a phrasing about another insurance than the one asked about counts for less
             other = (self.doc_subjects != 0) & ((self.doc_subjects & asked) == 0)
-            keep = np.where(other, 1 - SUBJECT_PENALTY, 1.0)
+            keep = np.where(other, 1 - SUBJECT_PENALTY, np.where(self.doc_subjects == 0, 1 - NO_SUBJECT_PENALTY, 1.0))
             sim = sim * keep
         else:
             keep = np.ones(len(sim))
@@ -335,7 +359,14 @@ class Index:
                                  if self.doc_entry[d] == own and d != exclude))
             ent_cov[own] = sum(self.feat_weight[i] for i in set(ids) & rest) / qmass
         cover = {e: float(ent_cov[e] * keep[d]) for e, (_, d, _) in ranked}
-        raw = {e: self.raw_score(s, cover[e]) for e, (_, _, s) in ranked}
+        present = set(ids)
+        defining = {}
+        for e, _ in ranked:
+            words_of = self.defining[e]
+            total = sum(words_of.values())
+            defining[e] = sum(w for i, w in words_of.items() if i in present) / total if total else 1.0
+        # an entry whose defining words the question lacks answers a narrower question than the one asked
+        raw = {e: self.raw_score(s, cover[e]) * (1 - DEFINING_PENALTY * (1 - defining[e])) for e, (_, _, s) in ranked}
         scored = sorted(((r + RAW_IN_RANK * raw[e], e, d, s) for e, (r, d, s) in ranked), reverse=True)
         raws = [raw[e] for _, e, _, _ in scored]
         sims = [s for _, _, _, s in scored]
@@ -346,12 +377,14 @@ class Index:
                 lead, runner_up = (raws[0] - raws[1], sims[1]) if len(raws) > 1 else (raws[0], 0.0)
             else:
                 lead, runner_up = raws[pos] - raws[0], sims[0]
-            features = {"similarity": s, "coverage": cover[e], "lead": lead, "phrasing_held": float(cov_d[d]),
+            features = {"similarity": s, "coverage": cover[e], "lead": lead, "phrasing_held": float(cov_d[d]), "defining_held": defining[e],
                         "phrasing_words_held": float(min(1.0, words_held[d])),
                         "question_held": float(cov_q[d]), "bm25_share": float(bm25[d]) / top_bm25,
                         "runner_up": runner_up, **shared_features}
             conf = 100.0 * self.model.probability(features)
             if context.get("off_topic"):
                 conf = min(conf, 20.0)
+            if out:  # a runner-up is never surer than the entry ranked above it
+                conf = min(conf, out[-1].score)
             out.append(Candidate(self.entries[e], round(conf, 1), self.doc_text[d], s, cover[e], features))
         return out

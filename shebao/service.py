@@ -132,13 +132,16 @@ class Answerer:
         if best.score >= self.config.suggest_threshold:
             near = [c.entry.id for c in match.candidates[1:] if c.score >= self.config.suggest_threshold]
             suggestions = [best.entry.id, *near][:MAX_SUGGESTIONS]
+        # a question about the housing fund, commercial insurance, taxes or loans: say where to ask instead
+        pointer = t["out_of_scope"].get(match.out_of_scope) if match.out_of_scope else None
         if suggestions:
-            lines = [t["suggest_intro"]]
+            lines = [pointer] if pointer else []
+            lines += [t["suggest_intro"]]
             lines += [f"{i}. {self.entry(s).question}" for i, s in enumerate(suggestions, 1)]
             lines += [t["suggest_outro"], t["hotline"]]
             body = "\n".join(lines)
         else:
-            body = t["help"]
+            body = f"{pointer}\n{t['hotline']}" if pointer else t["help"]
         return Reply(text, "none", None, best.entry.id, best.score, suggestions, body, private=private)
 
 
