@@ -86,12 +86,10 @@ def thresholds(rows: list[Row], p: np.ndarray) -> tuple[float, float]:
                   0.98)
     right = np.array([r.right for r in rows])
     asked = np.array([r.source in ("real", "workers") for r in rows])
-    suggest = answer
-    for t in grid[grid < answer][::-1]:
-        band = (p >= t) & (p < answer) & asked
-        if band.sum() and right[band].mean() < SUGGEST_RIGHT:
-            break
-        suggest = t
+    low = np.round(np.arange(0.05, answer, 0.01), 2)
+    # the lowest threshold from which the best entry of a worker's or real question is right often enough
+    suggest = next((t for t in low if right[(p >= t) & (p < answer) & asked].mean() >= SUGGEST_RIGHT),
+                   answer - 0.05)
     return float(answer), float(min(suggest, answer - 0.05))
 
 

@@ -39,6 +39,7 @@ RAW_IN_RANK = 3.0
 RUN_ON_CHARS = 50
 LETTER_CHARS = 30  # from this length a message is also read for its question sentence(s)
 DEFINING_MIN = 6  # phrasings an entry needs before words can be told to define it
+MUST_SHARE = 0.7  # ... and words in this share of them are must-have words
 DEFINING_PENALTY = 0.3  # share of its raw score an entry loses when the question lacks all its defining words
 REPEATED = 0.6  # a message this repetitive (1 - distinct/all characters) that asks nothing is not answered
 DOMAIN_SHARE = 0.8
@@ -179,8 +180,9 @@ class Index:
         self.raw_weights = tuple(few + share * (many - few) for few, many in zip(RAW_FEW, RAW_MANY, strict=True))
 
     def _defining_words(self, doc_feats: list[Counter]) -> list[dict[int, float]]:
-        """Per entry, the words that make it what it is (互助 for the union's mutual aid): in at least
-        half of its phrasings (it has DEFINING_MIN or more) and mostly in none other's."""
+        """Per entry, the words that make it what it is: in a third of its phrasings or more (it has
+        DEFINING_MIN or more) and mostly in none other's; those in nearly all of them (互助 for the
+        union's mutual aid, 滞纳金 for late fees) are its must-have words (self.must)."""
         by_entry: dict[int, list[int]] = {}
         for d, e in enumerate(self.doc_entry):
             by_entry.setdefault(e, []).append(d)
@@ -192,10 +194,14 @@ class Index:
                     docs_with[f] += 1
                     entry_docs_with[(self.doc_entry[d], f)] += 1
         out: list[dict[int, float]] = [{} for _ in self.entries]
+        must: list[set[int]] = [set() for _ in self.entries]
         for (e, f), n in entry_docs_with.items():
             size = len(by_entry[e])
-            if size >= DEFINING_MIN and n >= size / 2 and n >= 0.6 * docs_with[f]:
+            if size >= DEFINING_MIN and n >= size / 3 and n >= 0.6 * docs_with[f]:
                 out[e][self.vocab[f]] = self.feat_weight[self.vocab[f]]
+                if n >= MUST_SHARE * size and n >= 0.8 * docs_with[f]:
+                    must[e].add(self.vocab[f])
+        self.must = must
         return out
 
     # -- reading the question -------------------------------------------------
@@ -365,6 +371,8 @@ class Index:
             words_of = self.defining[e]
             total = sum(words_of.values())
             defining[e] = sum(w for i, w in words_of.items() if i in present) / total if total else 1.0
+            if self.must[e] and not self.must[e] & present:
+                defining[e] = -1.0  # not one of its must-have words: "医保一年交多少钱" is not about 互助医保
         # an entry whose defining words the question lacks answers a narrower question than the one asked
         raw = {e: self.raw_score(s, cover[e]) * (1 - DEFINING_PENALTY * (1 - defining[e])) for e, (_, _, s) in ranked}
         scored = sorted(((r + RAW_IN_RANK * raw[e], e, d, s) for e, (r, d, s) in ranked), reverse=True)
