@@ -63,6 +63,9 @@ def read(raw: str, lexicon: Lexicon, canon: Callable[[str], str]) -> Letter:
     told = whole[: whole.find(question)] if question else whole
     facts = tuple(fact for fact, pattern in _facts(lexicon)
                   if fact not in question and pattern.search(told) and not pattern.search(question))
+    for both, say in lexicon.together:  # injured and not insured: the uninsured injury, not either alone
+        if both <= set(facts):
+            facts = (*(f for f in facts if f not in both), say)
     return Letter(question.strip(), facts, bool(asking) or at >= 0)
 
 

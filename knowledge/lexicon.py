@@ -26,6 +26,7 @@ class Lexicon:
     ask_markers: list[str] = field(default_factory=list)  # letters.yaml: what precedes the question of a letter
     question_words: list[str] = field(default_factory=list)  # letters.yaml: words that make a sentence ask
     facts: dict[str, list[str]] = field(default_factory=dict)  # letters.yaml: deciding fact -> words telling it
+    together: list[tuple[frozenset[str], str]] = field(default_factory=list)  # letters.yaml: facts -> one phrase
     places: list[str] = field(default_factory=list)  # places.txt: place names, set aside unless the FAQ uses them
     out_of_scope: dict[str, list[str]] = field(default_factory=dict)  # out_of_scope.yaml: topic -> its words
     problems: list[Problem] = field(default_factory=list)
@@ -148,6 +149,12 @@ def _load_letters(folder: Path, lex: Lexicon) -> None:
             lex.ask_markers = [str(w).lower() for w in data.get("ask_markers") or []]
             lex.question_words = [str(w).lower() for w in data.get("question_words") or []]
             lex.facts = _word_map(data.get("facts"), path, lex.problems, "facts")
+            for item in data.get("together") or []:
+                if not (isinstance(item, dict) and isinstance(item.get("facts"), list) and item.get("say")):
+                    lex.problems.append(Problem(path, _line_of(path.read_text(encoding="utf-8"), "together:"),
+                                                "together: each item needs facts (a list) and say"))
+                    continue
+                lex.together.append((frozenset(str(f) for f in item["facts"]), str(item["say"])))
         elif data is not None:
             lex.problems.append(Problem(path, 1, "must be a mapping (ask_markers, question_words, facts)"))
     path = folder / "places.txt"
