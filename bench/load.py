@@ -1,9 +1,13 @@
 """Load test: 600 questions from 300 users through the Bot API stand-in against the real bot.
 
     python bench/load.py [--questions 600] [--users 300] [--paced 100] [--timeout 120] [--with-flood-limit]
+                         [--postgres | --storage-url postgresql://USER:PASSWORD@HOST:PORT/DB]
 
 The real Application (handlers, answerer over the real FAQ, SQLite storage in a temporary
 file, per-chat ordering, PTB's rate limiter) runs against tests/botapi_stub.py on 127.0.0.1.
+With --storage-url (an existing PostgreSQL database: the bench adds its questions to it) or
+--postgres (a throwaway server started for the run, tests/pg_server.py) the same runs are
+repeated on PostgreSQL and printed beside SQLite's.
 Latency is from the moment getUpdates hands an update to the bot to the moment the stand-in
 receives the matching sendMessage. Two runs: all 600 questions at once (throughput; latency
 then includes the queue), and paced at 100 questions/s (latency of one answer under load).
@@ -19,12 +23,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +40,10 @@ from botapi_stub import TOKEN, BotApiStub, user  # noqa: E402
 from bot.app import build_application, running  # noqa: E402
 from shebao.config import load_config  # noqa: E402
 from shebao.service import build_answerer  # noqa: E402
+from shebao.services import services_around  # noqa: E402
+from shebao.store import Storage  # noqa: E402
 
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 EXTRA_QUESTIONS = [
     "工资5000，每月社保扣多少钱", "工资4500社保个人交多少", "交了20年，60岁退休，能领多少养老金",
     "欠了3万社保费，拖了100天，滞纳金多少", "我交了10年失业保险能领几个月", "你好", "谢谢",
@@ -71,7 +79,7 @@ async def push_paced(stub: BotApiStub, updates: list[dict], rate: float) -> list
 
 
 async def run_once(answerer, n_questions: int, n_users: int, flood_limit: float, timeout: float,
-                   rate: float = 0.0) -> dict:
+                   rate: float = 0.0, storage_url: str | None = None) -> dict:
     stub = BotApiStub().start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -79,8 +87,11 @@ async def run_once(answerer, n_questions: int, n_users: int, flood_limit: float,
             cfg.telegram["base_url"] = stub.base_url
             cfg.telegram["max_messages_per_second"] = flood_limit
             cfg.storage_path = Path(tmp) / "load.db"
+            cfg.raw["storage"]["url"] = storage_url
+            async with Storage.from_config(cfg) as st:  # created and migrated before the clock starts
+                stored_before = (await st.stats(EPOCH)).questions
             cfg.raw["limits"] = {"burst": 10, "per_minute": 60}
-            app = build_application(cfg, lambda c, faq_path=None: answerer, token=TOKEN)
+            app = build_application(cfg, lambda c, faq_path=None: services_around(answerer, c), token=TOKEN)
             users = [user(100_000 + i, f"工友{i}") for i in range(n_users)]
             asked = questions(answerer, n_questions)
             async with running(app):
@@ -93,8 +104,8 @@ async def run_once(answerer, n_questions: int, n_users: int, flood_limit: float,
                 while len(stub.sent()) - before < n_questions and time.monotonic() < deadline:
                     await asyncio.sleep(0.05)
                 sent = stub.sent()[before:]
-            with sqlite3.connect(cfg.storage_path) as db:
-                stored = db.execute("SELECT COUNT(*) FROM questions").fetchone()[0]
+            async with Storage.from_config(cfg, read_only=True) as st:
+                stored = (await st.stats(EPOCH)).questions - stored_before
     finally:
         stub.stop()
 
@@ -112,6 +123,7 @@ async def run_once(answerer, n_questions: int, n_users: int, flood_limit: float,
             lasts.append(done)
     elapsed = (max(lasts) - min(firsts)) if lasts else float("nan")
     return {
+        "storage": "PostgreSQL" if storage_url else "SQLite",
         "flood_limit": flood_limit, "rate_in": rate, "answers": len(latencies), "seconds": elapsed,
         "rate": len(latencies) / elapsed if lasts else 0.0,
         "p50": statistics.median(latencies) if latencies else float("nan"),
@@ -128,20 +140,41 @@ def main(argv: list[str] | None = None) -> int:
                         help="questions per second in the paced run (latency without a backlog)")
     parser.add_argument("--with-flood-limit", action="store_true",
                         help="also run with PTB's limiter at Telegram's 30 messages/s")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--storage-url", metavar="URL",
+                       help="also run on this PostgreSQL database (postgresql://USER:PASSWORD@HOST:PORT/DB)")
+    where.add_argument("--postgres", action="store_true",
+                       help="also run on a throwaway PostgreSQL server started for the run")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    os.environ.setdefault("SHEBAO_HASH_KEY", "bench-load")  # no key file beside the temporary database
     answerer = build_answerer(load_config(ROOT / "config.yaml"))
     n = min(args.questions, 5000)
     runs = [(0.0, 0.0), (0.0, args.paced)] + ([(30.0, 0.0)] if args.with_flood_limit else [])
-    rows = [asyncio.run(run_once(answerer, n, args.users, limit, args.timeout, rate)) for limit, rate in runs]
-    print(f"{n} questions from {args.users} users, storage on (SQLite, WAL); loopback stand-in")
-    print(f"{'questions arrive':<20}{'flood limiter':<15}{'answers':>8}{'stored':>8}{'seconds':>9}"
+    server = None
+    urls: list[str | None] = [None]
+    if args.postgres:
+        from pg_server import PostgresServer
+
+        server = PostgresServer().start()
+        urls.append(server.new_database())
+    elif args.storage_url:
+        urls.append(args.storage_url)
+    try:
+        rows = [asyncio.run(run_once(answerer, n, args.users, limit, args.timeout, rate, url))
+                for url in urls for limit, rate in runs]
+    finally:
+        if server is not None:
+            server.stop()
+    print(f"{n} questions from {args.users} users, storage on (SQLite in WAL mode; PostgreSQL when asked); "
+          "loopback stand-in")
+    print(f"{'storage':<12}{'questions arrive':<20}{'flood limiter':<15}{'answers':>8}{'stored':>8}{'seconds':>9}"
           f"{'answers/s':>11}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}")
     for r in rows:
         arrive = "all at once" if not r["rate_in"] else f"{r['rate_in']:.0f}/s"
         limit = "off" if not r["flood_limit"] else f"{r['flood_limit']:.0f} msg/s"
-        print(f"{arrive:<20}{limit:<15}{r['answers']:>8}{r['stored']:>8}{r['seconds']:>9.2f}{r['rate']:>11.1f}"
-              f"{r['p50']:>9.1f}{r['p90']:>9.1f}{r['p99']:>9.1f}")
+        print(f"{r['storage']:<12}{arrive:<20}{limit:<15}{r['answers']:>8}{r['stored']:>8}{r['seconds']:>9.2f}"
+              f"{r['rate']:>11.1f}{r['p50']:>9.1f}{r['p90']:>9.1f}{r['p99']:>9.1f}")
     complete = all(r["answers"] == n and r["stored"] == n for r in rows)
     return 0 if complete else 1
 

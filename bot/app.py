@@ -9,7 +9,6 @@ import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
@@ -28,12 +27,13 @@ from telegram.ext import (
 from bot import handlers, replies
 from bot.concurrency import PerChatUpdateProcessor
 from bot.context import CONTEXT_TYPES, BotApplication
-from bot.limits import RetryingRateLimiter, UserLimiter
-from bot.storage import Storage
+from bot.limits import RetryingRateLimiter
 from knowledge import FAQError
 from shebao.config import Config
+from shebao.conversation import Conversation
 from shebao.privacy import install_log_masking
-from shebao.service import build_answerer
+from shebao.services import Services, build_services
+from shebao.store import Storage
 
 log = logging.getLogger(__name__)
 
@@ -48,28 +48,23 @@ class MissingToken(Exception):
         super().__init__(f"no bot token: set the environment variable {variable}")
 
 
-def _number(section: dict[str, Any], key: str, default: float) -> float:
-    value = section.get(key)
-    return float(default if value is None else value)
-
-
 def webhook_secret(token: str) -> str:
     """The secret Telegram sends with every webhook call: derived from the token, so never configured."""
     return hashlib.sha256(b"shebao-webhook:" + token.encode()).hexdigest()[:48]
 
 
 def token_variable(cfg: Config) -> str:
-    return cfg.telegram.get("token_env") or "TELEGRAM_BOT_TOKEN"
+    return cfg.setting("telegram", "token_env")
 
 
-def build_application(cfg: Config, answerer_factory: Callable[..., Any] = build_answerer, *,
+def build_application(cfg: Config, services_factory: Callable[..., Services] = build_services, *,
                       token: str | None = None) -> BotApplication:
-    """The bot for CFG; the answerer and the database are built later, in post_init."""
+    """The bot for CFG; the services, the database and the conversation core are built later, in post_init.
+    SERVICES_FACTORY(cfg, faq_path=None) builds the services (again on /reload)."""
     token = token or os.environ.get(token_variable(cfg), "").strip()
     if not token:
         raise MissingToken(token_variable(cfg))
-    tg, limits = cfg.telegram, cfg.raw.get("limits") or {}
-    base_url = str(tg.get("base_url") or "https://api.telegram.org/bot")
+    base_url = str(cfg.setting("telegram", "base_url"))
     app = (
         ApplicationBuilder()
         .token(token)
@@ -78,11 +73,11 @@ def build_application(cfg: Config, answerer_factory: Callable[..., Any] = build_
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .rate_limiter(RetryingRateLimiter(
-            network_retries=int(_number(tg, "network_retries", 3)),
-            backoff=_number(tg, "retry_backoff", 0.5),
+            network_retries=int(cfg.setting("telegram", "network_retries")),
+            backoff=float(cfg.setting("telegram", "retry_backoff")),
             max_retries=3,  # 429 answers: wait retry_after, then again
-            overall_max_rate=_number(tg, "max_messages_per_second", 30),  # Telegram's broadcast limit
-            group_max_rate=_number(tg, "max_group_messages_per_minute", 20),
+            overall_max_rate=float(cfg.setting("telegram", "max_messages_per_second")),  # Telegram's broadcast limit
+            group_max_rate=float(cfg.setting("telegram", "max_group_messages_per_minute")),
         ))
         .connection_pool_size(MAX_CONCURRENT_UPDATES)
         .post_init(post_init)
@@ -91,9 +86,7 @@ def build_application(cfg: Config, answerer_factory: Callable[..., Any] = build_
     )
     services = app.bot_data
     services.cfg = cfg
-    services.answerer_factory = answerer_factory
-    services.limiter = UserLimiter(burst=int(_number(limits, "burst", 5)),
-                                   per_minute=_number(limits, "per_minute", 20))
+    services.services_factory = services_factory
     register_handlers(app)
     return app
 
@@ -131,21 +124,21 @@ def register_handlers(app: Application) -> None:
 
 
 async def post_init(app: BotApplication) -> None:
-    """Build the long-lived services: the FAQ index and the database."""
-    services = app.bot_data
-    cfg = services.cfg
-    services.answerer = await asyncio.to_thread(services.answerer_factory, cfg)
-    storage_cfg = cfg.raw.get("storage") or {}
-    services.storage = Storage(cfg.storage_path, busy_timeout=_number(storage_cfg, "busy_timeout", 5))
-    await services.storage.open()
-    services.username = app.bot.username
+    """Build the long-lived services (the FAQ index, the calculators), the database and the conversation core."""
+    data = app.bot_data
+    cfg = data.cfg
+    built = await asyncio.to_thread(data.services_factory, cfg)
+    data.storage = Storage.from_config(cfg)
+    await data.storage.open()
+    data.conversation = Conversation(built, data.storage)
+    data.username = app.bot.username
     commands = [BotCommand(name, replies.text(f"commands.{name}")) for name in ("start", "ask", "help")]
     try:
         await app.bot.set_my_commands(commands)
     except TelegramError as exc:  # cosmetic: the bot works without its command menu
         log.warning("could not set the command menu: %s", exc)
-    log.info("bot @%s ready: %d FAQ entries, storage %s", app.bot.username, len(services.answerer.entries),
-             "on" if services.storage.available else "OFF")
+    log.info("bot @%s ready: %d FAQ entries, storage %s", app.bot.username, len(built.entries),
+             "on" if data.storage.available else "OFF")
 
 
 async def post_shutdown(app: BotApplication) -> None:
@@ -173,6 +166,36 @@ async def running(app: BotApplication, poll_timeout: float = 1.0) -> AsyncIterat
         await post_shutdown(app)
 
 
+async def run_with_web(app: BotApplication, cfg: Config, token: str) -> None:
+    """`shebao run` with web.enabled: the bot and the web chat in one event loop, over one conversation
+    core (one FAQ index, one store; /reload swaps both). Runs until the web server is told to stop
+    (Ctrl-C, SIGTERM), then stops the bot too."""
+    from shebao.web.serve import server
+
+    tg = cfg.telegram
+    await app.initialize()
+    try:
+        await post_init(app)
+        web = server(cfg, conversation=app.bot_data.conversation)
+        if tg.get("webhook_url"):
+            url = str(tg["webhook_url"])
+            await app.updater.start_webhook(
+                listen=str(tg.get("webhook_listen") or "0.0.0.0"), port=int(tg.get("webhook_port") or 8443),
+                url_path=urlparse(url).path.lstrip("/"), webhook_url=url, secret_token=webhook_secret(token),
+                allowed_updates=Update.ALL_TYPES)
+        else:
+            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await app.start()
+        try:
+            await web.serve()
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    finally:
+        await app.shutdown()
+        await post_shutdown(app)
+
+
 def _setup_logging(token: str) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token in the URL
@@ -190,11 +213,13 @@ def run(cfg: Config) -> int:
     app = build_application(cfg, token=token)
     tg = cfg.telegram
     try:
-        if tg.get("webhook_url"):
+        if (cfg.raw.get("web") or {}).get("enabled"):
+            asyncio.run(run_with_web(app, cfg, token))
+        elif tg.get("webhook_url"):
             url = str(tg["webhook_url"])
             app.run_webhook(
-                listen=str(tg.get("webhook_listen") or "0.0.0.0"),
-                port=int(tg.get("webhook_port") or 8443),
+                listen=str(cfg.setting("telegram", "webhook_listen")),
+                port=int(cfg.setting("telegram", "webhook_port")),
                 url_path=urlparse(url).path.lstrip("/"),
                 webhook_url=url,
                 secret_token=webhook_secret(token),
@@ -202,10 +227,10 @@ def run(cfg: Config) -> int:
             )
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
-    except FAQError as exc:
+    except FAQError as exc:  # a broken FAQ at start: restarting will not mend it (the unit stops on exit 2)
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        return 1
+        return 2
     except InvalidToken:
         print(f"shebao run: Telegram refused the token in {variable}", file=sys.stderr)
         return 2

@@ -1,4 +1,4 @@
-"""Typed state: the services in bot_data, per-user and per-chat state, and the callback context."""
+"""Typed state: the services in bot_data, per-chat state, and the callback context."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.limits import Bucket, UserLimiter
-from bot.records import ChatSettings
+from shebao.store.records import ChatSettings
 
 if TYPE_CHECKING:
-    from bot.storage import Storage
     from shebao.config import Config
+    from shebao.conversation import Conversation
+    from shebao.services import Services
+    from shebao.store import Storage
 
 
 class BotData:
@@ -21,18 +22,15 @@ class BotData:
 
     def __init__(self) -> None:
         self.cfg: Config | None = None
-        self.answerer_factory: Callable[..., Any] | None = None
-        self.answerer: Any = None
+        self.services_factory: Callable[..., Services] | None = None
+        self.conversation: Conversation | None = None
         self.storage: Storage | None = None
-        self.limiter: UserLimiter = UserLimiter(burst=5, per_minute=20)
         self.username: str = ""
 
 
 @dataclass
 class UserData:
-    """What the bot keeps about a user in memory (nothing personal)."""
-
-    bucket: Bucket | None = None
+    """What the bot keeps about a user in memory: nothing (the flood limit lives in the core)."""
 
 
 @dataclass
@@ -47,12 +45,17 @@ class Context(CallbackContext[ExtBot, UserData, ChatData, BotData]):
     """CallbackContext with the services at hand."""
 
     @property
-    def services(self) -> BotData:
-        return self.bot_data
+    def conversation(self) -> Conversation:
+        assert self.bot_data.conversation is not None, "post_init builds the conversation core"
+        return self.bot_data.conversation
+
+    @property
+    def services(self) -> Services:
+        return self.conversation.services
 
     @property
     def answerer(self) -> Any:
-        return self.bot_data.answerer
+        return self.conversation.services.answerer
 
     @property
     def storage(self) -> Storage:

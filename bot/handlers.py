@@ -14,13 +14,12 @@ from telegram import InlineQueryResultsButton, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
-import calculators
 from bot import replies
-from bot.asking import answer_entry, answer_question, is_group, send, tell
+from bot.asking import CHANNEL, answer_entry, answer_question, is_group, send, tell
 from bot.context import Context
-from bot.storage import StorageError
 from knowledge import FAQError
 from shebao.privacy import mask
+from shebao.store import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ async def start(update: Update, context: Context) -> None:
     """/start, /start faq_<id> (a deep link), /start private (moved from a group)."""
     payload = context.args[0] if context.args else ""
     if payload.startswith("faq_"):
-        if not await answer_entry(update, context, payload[4:], via="deeplink"):
+        if not await answer_entry(update, context, payload[4:]):
             await tell(update, context, "deeplink_missing")
     elif payload == "private":
         await tell(update, context, "private_hello")
@@ -57,14 +56,12 @@ async def ask(update: Update, context: Context) -> None:
     if not question:
         await tell(update, context, "ask_usage")
         return
-    await answer_question(update, context, question, via="ask")
+    await answer_question(update, context, question)
 
 
 async def private_text(update: Update, context: Context) -> None:
     """In a private chat every text message is a question."""
-    message = update.effective_message
-    via = "forward" if message.forward_origin else "message"
-    await answer_question(update, context, message.text, via=via)
+    await answer_question(update, context, update.effective_message.text)
 
 
 def _addressed(update: Update, context: Context) -> tuple[str, str] | None:
@@ -93,11 +90,11 @@ async def group_text(update: Update, context: Context) -> None:
     found = _addressed(update, context)
     if found is None:
         return
-    question, via = found
+    question, _how = found
     if not question:
         await tell(update, context, "ask_usage")
         return
-    await answer_question(update, context, question, via=via)
+    await answer_question(update, context, question)
 
 
 async def not_text(update: Update, context: Context) -> None:
@@ -121,7 +118,7 @@ async def feedback(update: Update, context: Context) -> None:
     """有用 / 没用: store the verdict, thank, and mark the buttons."""
     query = update.callback_query
     useful, question_id = replies.parse_feedback(query.data)
-    await context.storage.record_feedback(question_id=question_id, user_id=query.from_user.id, useful=useful)
+    await context.conversation.feedback(question_id, useful, user=str(query.from_user.id))
     await query.answer(replies.text("feedback_thanks_useful" if useful else "feedback_thanks_useless"))
     if query.message is not None:
         try:
@@ -134,7 +131,7 @@ async def suggestion(update: Update, context: Context) -> None:
     """A "did you mean" button: answer that entry."""
     query = update.callback_query
     await query.answer()
-    if not await answer_entry(update, context, replies.parse_suggestion(query.data), via="suggestion"):
+    if not await answer_entry(update, context, replies.parse_suggestion(query.data)):
         await tell(update, context, "deeplink_missing")
 
 
@@ -142,8 +139,9 @@ async def calc_choice(update: Update, context: Context) -> None:
     """A calculator follow-up button: feed its text back as the worker's answer."""
     query = update.callback_query
     turn, index = replies.parse_choice(query.data)
-    conv = await context.storage.load_conversation(update.effective_chat.id, query.from_user.id)
-    if conv is None or conv.turn != turn or not 0 <= index < len(conv.choices):
+    value = await context.conversation.pending_choice(CHANNEL, str(update.effective_chat.id),
+                                                      str(query.from_user.id), turn, index)
+    if value is None:
         await query.answer(replies.text("choice_expired"), show_alert=False)
         return
     await query.answer()
@@ -151,7 +149,7 @@ async def calc_choice(update: Update, context: Context) -> None:
         await query.edit_message_reply_markup(replies.without_choices(query.message.reply_markup))
     except TelegramError as exc:
         log.info("choice buttons not removed: %s", exc)
-    await answer_question(update, context, conv.choices[index][1], via="choice")
+    await answer_question(update, context, value)
 
 
 async def stale_button(update: Update, context: Context) -> None:
@@ -182,7 +180,7 @@ def staff_only(handler: Handler) -> Handler:
     @functools.wraps(handler)
     async def guarded(update: Update, context: Context) -> None:
         user = update.effective_user
-        if user is None or user.id not in context.services.cfg.admins:
+        if user is None or user.id not in context.bot_data.cfg.admins:
             await tell(update, context, "staff_only")
             return
         await handler(update, context)
@@ -223,20 +221,16 @@ async def unanswered(update: Update, context: Context) -> None:
 
 @staff_only
 async def reload(update: Update, context: Context) -> None:
-    """/reload: load the FAQ folder again; on errors keep serving the last good FAQ."""
-    services = context.services
-    current = len(services.answerer.entries)
+    """/reload: build the services again from the FAQ folder; on errors keep serving the last good ones."""
+    data, conversation = context.bot_data, context.conversation
+    current = len(conversation.services.entries)
     try:
-        fresh = await asyncio.to_thread(services.answerer_factory, services.cfg, faq_path=services.cfg.faq_path)
+        fresh = await asyncio.to_thread(data.services_factory, data.cfg, faq_path=data.cfg.faq_path)
     except FAQError as exc:
         log.warning("reload refused: %d problem(s) in the FAQ", len(exc.problems))
         out = replies.reload_failed_text(exc.problems, current)
-    except Exception:
-        log.exception("reload failed")
-        out = replies.text("reload_error")
     else:
-        services.answerer = fresh
-        calculators.reload()  # the parameter files were checked with the FAQ: take their new figures
+        conversation.swap(fresh)
         out = replies.text("reload_ok", count=len(fresh.entries))
         log.info("FAQ reloaded: %d entries", len(fresh.entries))
     await send(context, update.effective_chat, replies.Outgoing(out))

@@ -1,62 +1,15 @@
-"""Limits: a per-user token bucket against floods, and Bot API retries on network faults."""
+"""Bot API retries on network faults (the per-user flood limit is the core's: shebao/limits.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
-
-
-class Verdict(enum.Enum):
-    """What to do with a worker's message."""
-
-    ANSWER = "answer"
-    NOTE = "note"  # over the limit: say "slow down" once
-    DROP = "drop"  # over the limit and already told
-
-
-@dataclass
-class Bucket:
-    """One user's allowance: BURST messages at once, refilled at PER_MINUTE."""
-
-    tokens: float
-    updated: float = field(default_factory=time.monotonic)
-    noted: bool = False
-
-
-class UserLimiter:
-    """Token buckets: a flood gets a few answers and one "slow down" note, then silence until calm."""
-
-    def __init__(self, burst: int, per_minute: float, clock: Callable[[], float] = time.monotonic):
-        self.burst = max(1, int(burst))
-        self.rate = max(0.0, float(per_minute)) / 60.0
-        self.clock = clock
-
-    def new_bucket(self) -> Bucket:
-        return Bucket(tokens=float(self.burst), updated=self.clock())
-
-    def check(self, bucket: Bucket) -> Verdict:
-        now = self.clock()
-        bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.updated) * self.rate)
-        bucket.updated = now
-        if bucket.tokens >= self.burst:
-            bucket.noted = False  # calm again: the next flood gets its own note
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return Verdict.ANSWER
-        if not bucket.noted:
-            bucket.noted = True
-            return Verdict.NOTE
-        return Verdict.DROP
 
 
 class RetryingRateLimiter(AIORateLimiter):

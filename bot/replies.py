@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -22,30 +19,19 @@ from telegram import (
 )
 from telegram.constants import MessageLimit
 
-from bot.records import Stats, UnansweredGroup
-from shebao.service import format_entry
+from shebao.service import entry_text
+from shebao.store.records import Stats, UnansweredGroup
+from textnorm.limits import TELEGRAM_LIMIT, fit
+from textnorm.texts import Texts
 
-MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
+MAX_TEXT = TELEGRAM_LIMIT
+assert MAX_TEXT == MessageLimit.MAX_TEXT_LENGTH
 MAX_SUGGESTIONS = 3
 MAX_INLINE_RESULTS = 10
 
 
-@cache
-def _texts() -> dict[str, Any]:
-    return yaml.safe_load(resources.files("bot").joinpath("texts.yaml").read_text(encoding="utf-8"))
-
-
-def text(key: str, **values: Any) -> str:
-    """The text KEY ("buttons.useful" for nested ones) with VALUES filled in."""
-    node: Any = _texts()
-    for part in key.split("."):
-        node = node[part]
-    return str(node).strip().format(**values) if values else str(node).strip()
-
-
-def fit(body: str, limit: int = MAX_TEXT) -> str:
-    """BODY cut to Telegram's message limit, ending in an ellipsis when cut."""
-    return body if len(body) <= limit else body[: limit - 1] + "…"
+TEXTS = Texts("bot")
+text = TEXTS.text  # text("buttons.useful") and the like, from bot/texts.yaml
 
 
 @dataclass(frozen=True)
@@ -192,11 +178,6 @@ def answer_group(reply: Any, *, username: str, question_id: int | None, turn: in
     if reply.kind != "none":
         rows.append(_feedback_row(question_id))
     return Outgoing(fit(reply.text), _markup(rows))
-
-
-def entry_text(entry: Any) -> str:
-    """An FAQ entry in full with its question on top, as a deep link or an inline share shows it."""
-    return fit(text("entry", question=entry.question.strip(), answer=format_entry(entry)))
 
 
 def entry_message(entry: Any, *, username: str, question_id: int | None, short: bool = False) -> Outgoing:

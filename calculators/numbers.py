@@ -3,21 +3,21 @@
 `4500`, `4,500元`, `4.5k`, `4千5`, `四千五`, `四千五百块`, `一万二`, `1.2万`, `3万`, `百分之一`,
 `1%`, `十年`, `半年`, `18年`, `100天`. Chinese numerals are read by cn2an; this module only cuts
 the text into number tokens, rewrites mixed forms (4千5 -> 四千五) into something cn2an takes,
-and looks at the words around each number. Nothing here raises, whatever the input.
+and looks at the words around each number. Text is cleaned by `textnorm`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
-from knowledge.normalize import to_simplified
+from textnorm.normalize import fold
+from textnorm.numerals import arabic_to_chinese, chinese_number, to_decimal
 
 from .parameters import read_yaml
 
@@ -27,7 +27,6 @@ CN_DIGITS = "零〇一二两三四五六七八九"
 CN_UNITS = "十百千万亿"
 CN = CN_DIGITS + CN_UNITS
 MULTIPLIER = {"k": 1000, "w": 10000, "千": 1000, "万": 10000, "亿": 100000000}
-CAPITALS = str.maketrans("壹贰叁肆伍陆柒捌玖拾佰仟貳參陸萬億", "一二三四五六七八九十百千二三六万亿")
 
 _ARABIC = r"[0-9]+(?:,[0-9]{3})*(?![0-9])(?:[.点][0-9]+)?"
 TOKEN = re.compile(
@@ -42,6 +41,9 @@ POWER = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(?:\^|\*\*|的\s*(?=[0-9]{1,4}\s*�
                    r"|([0-9]+(?:\.[0-9]+)?)e([0-9]{1,4})")
 MAX_EXPONENT = 400
 CLAUSE = re.compile(r"[，,。；;！!？?\n、：:]")
+# ID-card, bank-card and mobile numbers: never an age, a wage or a count (and masked before storing)
+IDENTITY = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9x]|[0-9]{15,16}|[0-9]{19}|1[3-9][0-9]{9})(?![0-9])")
+MINUS = "-−"  # after NFKC; 负 is read as a word
 
 
 @lru_cache(maxsize=1)
@@ -51,8 +53,9 @@ def words() -> SimpleNamespace:
     compiled = {k: re.compile(data[k]) for k in (
         "avg_wage", "account", "index", "amount", "base", "wage", "yearly_wage", "age", "years_short",
         "years_target", "years_paid", "years_paid_after", "late", "delay", "rate", "share", "not_a_number",
-        "retire", "gender", "wage_per_month", "paid")}
+        "retire", "gender", "wage_per_month", "paid", "death")}
     return SimpleNamespace(**compiled, insurance=data["insurance"], group=data["group"],
+                           share_at_least=Decimal(str(data["share_at_least"])),
                            share_level=data["share_level"], hotlines=set(data["hotlines"]))
 
 
@@ -72,43 +75,7 @@ class Reading:
 
 def normalise(text: object) -> str:
     """Simplified, half-width, lower-case text without control characters, at most MAX_CHARS long."""
-    if not isinstance(text, str):
-        return ""
-    text = text[:MAX_CHARS]
-    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") else c for c in text)
-    text = unicodedata.normalize("NFKC", text)
-    return to_simplified(text).translate(CAPITALS).lower()
-
-
-def _to_decimal(value: object) -> Decimal | None:
-    try:
-        d = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return d if d.is_finite() else None
-
-
-CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
-CN_UNIT = {"十": 10, "百": 100, "千": 1000}
-CN_BIG = {"万": 10000, "亿": 100000000}
-
-
-def _cn2an(text: str) -> Decimal | None:
-    try:
-        import cn2an  # imported only when a question holds a Chinese numeral
-
-        return _to_decimal(cn2an.cn2an(text, "normal"))
-    except Exception:  # noqa: BLE001 - cn2an raises several kinds on text it does not take
-        return None
-
-
-def _arabic_to_cn(match: re.Match) -> str:
-    try:
-        import cn2an
-
-        return cn2an.an2cn(match.group(0))
-    except Exception:  # noqa: BLE001
-        return match.group(0)
+    return fold(text, MAX_CHARS)
 
 
 def parse_number(token: str) -> Decimal | None:
@@ -117,18 +84,18 @@ def parse_number(token: str) -> Decimal | None:
     if not s or len(s) > MAX_TOKEN:
         return None
     if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", s):
-        return _to_decimal(s)
+        return to_decimal(s)
     if re.fullmatch(rf"[{CN_DIGITS}]{{2}}", s):
         return None  # 三四, 七八: a range, not a number
     if re.fullmatch(r"[0-9]+点[0-9]+", s):
-        return _to_decimal(s.replace("点", "."))
+        return to_decimal(s.replace("点", "."))
     mantissa = re.fullmatch(r"(.+?)([kw千万亿])", s)
     if mantissa and re.search(r"[.点]", mantissa.group(1)):
         head = parse_number(mantissa.group(1))
         return None if head is None else head * MULTIPLIER[mantissa.group(2)]
     s = s.replace("k", "千").replace("w", "万")
-    s = re.sub(r"[0-9]+(?:\.[0-9]+)?", _arabic_to_cn, s)
-    return _cn2an(s)
+    s = re.sub(r"[0-9]+(?:\.[0-9]+)?", arabic_to_chinese, s)
+    return chinese_number(s)
 
 
 def _powers(text: str):
@@ -164,7 +131,20 @@ def _tokens(text: str, skip: list[tuple[int, int]]):
         if value is None:
             continue
         divisor = 1000 if m.group("pre") == "千分之" else 100 if (m.group("pre") or m.group("post")) else 1
+        if _negative(text, m.start()):
+            value = -value  # -5年, 工资-5000, 负五千: kept, so the range message says what is allowed
         yield m, num, end, value, divisor
+
+
+def _negative(text: str, start: int) -> bool:
+    """A minus sign (or 负) right before a number, not a dash between two numbers (5-10年)."""
+    before = text[start - 1:start] if start else ""
+    if before == "负":
+        return True
+    if before and before in MINUS:
+        ahead = text[start - 2:start - 1] if start >= 2 else ""
+        return not re.fullmatch(r"[0-9a-z.]", ahead)
+    return False
 
 
 def _left(text: str, start: int, floor: int) -> str:
@@ -181,7 +161,7 @@ def _classify(value: Decimal, unit: str, token: str, left: str, right: str, pct:
     """(kind, value, note) of a number from its unit and the words around it."""
     w = words()
     if pct:
-        if w.share.search(left + right) or (value >= Decimal("0.3") and not w.rate.search(left)):
+        if w.share.search(left + right) or (value >= w.share_at_least and not w.rate.search(left)):
             return "share", value, ""
         return "rate", value, ""
     if unit in ("岁", "周岁"):
@@ -208,7 +188,9 @@ def _classify(value: Decimal, unit: str, token: str, left: str, right: str, pct:
         if w.years_paid.search(left) or w.years_paid_after.match(right):
             return "years_paid", years, ""
         return "years", years, ""
-    if unit in ("级", "月", "次", "个", "号", "日"):
+    if unit == "级":
+        return "grade", value, ""  # 九级伤残, 鉴定十级
+    if unit in ("月", "次", "个", "号", "日"):
         return "number", value, ""
     money = unit in ("块钱", "块", "元钱", "元") or bool(re.search(r"[kw千万亿]", token))
     if w.paid.search(left):
@@ -230,10 +212,7 @@ def _classify(value: Decimal, unit: str, token: str, left: str, right: str, pct:
 
 def read(text: object) -> list[Reading]:
     """Everything a question says with numbers or choice words, in the order written."""
-    try:
-        return _read(normalise(text))
-    except Exception:  # noqa: BLE001 - a reader must never break the answering path
-        return []
+    return _read(normalise(text))
 
 
 def _read(text: str) -> list[Reading]:
@@ -246,10 +225,11 @@ def _read(text: str) -> list[Reading]:
             continue
         out.append(Reading("date", day, "", m.start(), m.end()))
         skip.append((m.start(), m.end()))
+    skip.extend((m.start(), m.end()) for m in IDENTITY.finditer(text))
     for m in re.finditer(rf"(?<![{CN}0-9])半年", text):
         left = _left(text, m.start(), 0)
         if words().delay.search(left):
-            out.append(Reading("days", Decimal(180), "年", m.start(), m.end(), "months_as_days"))
+            out.append(Reading("days", Decimal(6 * 30), "年", m.start(), m.end(), "months_as_days"))
             continue
         kind = _classify(Decimal(2), "年", "", left, _right(text, m.end()), False)[0]
         out.append(Reading(kind, Decimal("0.5"), "年", m.start(), m.end()))
@@ -284,6 +264,7 @@ def _words_read(text: str) -> list[Reading]:
     out = [Reading("gender", "male" if m.group(1) == "男" else "female", "", m.start(), m.end())
            for m in words().gender.finditer(text)]
     w = words()
+    out.extend(Reading("grade", "death", "", m.start(), m.end()) for m in w.death.finditer(text))
     for table, kind in ((w.insurance, "insurance"), (w.group, "group"), (w.share_level, "share_level")):
         for value, pattern in table.items():
             out.extend(Reading(kind, value, "", m.start(), m.end()) for m in re.finditer(pattern, text))

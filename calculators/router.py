@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
+
+from textnorm.slips import apply_slips, read_slips
 
 from .core import HERE, num, text
 from .numbers import Reading, first, normalise, read
@@ -38,15 +42,44 @@ def rules() -> dict:
     patterns = {key: re.compile(data[key]) for key in (
         "clause_break", "question_marks", "question_words", "rule_asks", "yes_no", "figure",
         "reply_question_words", "calculate", "for_me", "how_asks", "counts_as")}
-    rewrite = [(re.compile(pattern), str(to)) for pattern, to in (data.get("rewrite") or {}).items()]
+    rewrite = read_slips(data.get("rewrite"))
     return {**data, **patterns, "compiled": compiled, "rewrite_rules": rewrite}
 
 
 def rewrite(norm: str) -> str:
-    """Typos, pinyin and dialect rewritten to the standard words (router.yaml `rewrite`)."""
-    for pattern, to in rules()["rewrite_rules"]:
-        norm = pattern.sub(to, norm)
-    return norm
+    """Pinyin and contextual dialect (router.yaml `rewrite`), then typos and colloquial words with the
+    lexicon's one slip list (knowledge/lexicon/synonyms.yaml), rewritten to the standard words."""
+    return lexicon_slips()(apply_slips(rules()["rewrite_rules"], norm))
+
+
+LEXICON = HERE.parent / "knowledge" / "lexicon"  # the packaged lexicon; `use_lexicon` points elsewhere
+_lexicon_folder: list[Path] = [LEXICON]
+
+
+def use_lexicon(folder: Path | str | None) -> None:
+    """Read the slips from this lexicon folder (the configured `knowledge.lexicon`); None: the packaged one."""
+    _lexicon_folder[0] = Path(folder) if folder else LEXICON
+    lexicon_slips.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def lexicon_slips() -> Callable[[str], str]:
+    """The synonyms.yaml rewrite as the matcher applies it: every variant to its canonical word, longest
+    first, a canonical word left alone (so 骑手 inside 外卖骑手 is not rewritten again). Read as data."""
+    path = _lexicon_folder[0] / "synonyms.yaml"
+    data = read_yaml(path) if path.is_file() else None
+    table: dict[str, str] = {}
+    for canonical, variants in (data or {}).items() if isinstance(data, dict) else ():
+        for variant in [variants] if isinstance(variants, str) else variants or []:
+            variant = str(variant).strip().lower()
+            if variant and variant != str(canonical):
+                table.setdefault(variant, str(canonical))
+    if not table:
+        return lambda text: text
+    for canonical in set(table.values()):
+        table.setdefault(canonical, canonical)
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(table, key=len, reverse=True)))
+    return lambda text: pattern.sub(lambda m: table[m.group()], text)
 
 
 def asking_part(norm: str) -> tuple[str, str]:
@@ -83,9 +116,11 @@ def asks_a_rule(ask: str) -> bool:
 
 
 def _own_numbers(readings: list[Reading]) -> list[Reading]:
-    """The readings that can be the worker's inputs: money below `min_money` (每天扣三块钱) is not a wage."""
+    """The readings that can be the worker's inputs: money below `min_money` (每天扣三块钱) is not a wage;
+    a negative sum stays, so it gets the allowed range."""
     floor = Decimal(str(rules()["min_money"]))
-    return [x for x in readings if not (x.kind in MONEY_KINDS and isinstance(x.value, Decimal) and x.value < floor)]
+    return [x for x in readings
+            if not (x.kind in MONEY_KINDS and isinstance(x.value, Decimal) and 0 <= x.value < floor)]
 
 
 def jsonable(value: Any) -> Any:
@@ -124,11 +159,8 @@ def inputs_from(name: str, readings: list[Reading]) -> dict[str, Any]:
 def route(question: object) -> tuple[str, dict[str, Any]] | None:
     """(calculator, inputs) for a question that asks for a figure with the worker's own numbers, or
     that asks to calculate one without them (inputs then hold STARTED), else None."""
-    try:
-        norm = rewrite(normalise(question))
-        return _route(norm) or _route_request(norm)
-    except Exception:  # noqa: BLE001 - the router must never break the answering path
-        return None
+    norm = rewrite(normalise(question))
+    return _route(norm) or _route_request(norm)
 
 
 def _route_request(norm: str) -> tuple[str, dict[str, Any]] | None:
@@ -167,8 +199,13 @@ def _route(norm: str) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+def asks_something(norm: str) -> bool:
+    """Whether a reply that no calculator takes reads as a new question: a question word, or long."""
+    long = len(norm.strip()) > int(rules()["question_length"])
+    return bool(rules()["reply_question_words"].search(norm)) or long
+
+
 def looks_like_question(answer: object) -> bool:
     """Whether a reply to a follow-up reads as a new question rather than an answer."""
     norm = normalise(answer)
-    long = len(norm.strip()) > int(rules()["question_length"])
-    return route(norm) is not None or bool(rules()["reply_question_words"].search(norm)) or long
+    return route(norm) is not None or asks_something(norm)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,6 +11,7 @@ from knowledge.lexicon import load_lexicon
 from knowledge.loader import load_faq
 from knowledge.matcher import Index
 from knowledge.model import FOOTER_ROOM, TELEGRAM_LIMIT, Entry, Problem
+from textnorm.normalize import same_words
 
 
 @dataclass(frozen=True)
@@ -75,23 +75,10 @@ def too_long(entries: list[Entry]) -> list[Problem]:
             for e in entries if len(e.answer) + FOOTER_ROOM > TELEGRAM_LIMIT]
 
 
-def parameter_problems(folder: Path | None = None) -> list[Problem]:
-    """Problems of the calculator parameter files (default: the shipped ones)."""
-    from calculators.parameters import FOLDER, check_parameters
-
-    folder = folder or FOLDER
-    out = []
-    for line in check_parameters(folder):
-        m = re.match(r"^(.*):(\d+): (.*)$", line)
-        out.append(Problem(Path(m[1]), int(m[2]), m[3]) if m else Problem(Path(folder), 0, line))
-    return out
-
-
 def check(folder: Path, lexicon_folder: Path | None, *, stale_after_days: int = 730,
-          answer_threshold: float = 60, today: date | None = None,
-          parameters: Path | None = None, deep: bool = True,
+          answer_threshold: float = 60, today: date | None = None, deep: bool = True,
           published_ids: Path | None = None) -> list[Problem]:
-    """Every problem of the FAQ folder, the lexicon and (if given) the calculator parameters.
+    """Every problem of the FAQ folder and the lexicon (`shebao.checks.check` adds the calculator parameters).
     PUBLISHED_IDS: the list of ids already shared (default: published_ids.txt beside the FAQ folder)."""
     lexicon = load_lexicon(lexicon_folder)
     entries, problems = load_faq(folder)
@@ -121,8 +108,6 @@ def check(folder: Path, lexicon_folder: Path | None, *, stale_after_days: int = 
                         entry.path, _line_of(entry, text),
                         f"phrasing {text!r} of {entry.id} matches {found} better than its own entry "
                         f"({score:.0f}): make it more specific or move it", "warning"))
-    if parameters is not None:
-        problems += parameter_problems(parameters)
     return problems
 
 
@@ -130,11 +115,6 @@ def check(folder: Path, lexicon_folder: Path | None, *, stale_after_days: int = 
 
 PUBLISHED_IDS = "published_ids.txt"
 _ID = re.compile(r"^[a-z0-9_]+$")
-
-
-def _same_words(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC")
 
 
 def read_published_ids(path: Path) -> tuple[list[tuple[str, int, str]], list[Problem]]:
@@ -164,8 +144,8 @@ def gone_ids(entries: list[Entry], path: Path) -> list[Problem]:
     for ident, line, question in published:
         if ident in present:
             continue
-        key = _same_words(question)
-        renamed = next((e for e in entries if key and any(_same_words(p) == key for p in e.phrasings)), None)
+        key = same_words(question)
+        renamed = next((e for e in entries if key and any(same_words(p) == key for p in e.phrasings)), None)
         if renamed is not None:
             problems.append(Problem(renamed.path, renamed.line, f"id {ident} was published and is gone: entry "
                                     f"{renamed.id} has its question; change the id back to {ident}, "

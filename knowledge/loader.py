@@ -40,6 +40,18 @@ def _parse_date(value: object) -> date | None:
     return None
 
 
+def _as_of(node: yaml.Node) -> tuple[date | None, str]:
+    """The entry's as_of date, or None and what is wrong with it (2026-13-01, 2026-02-30 …)."""
+    try:
+        value = yaml.SafeLoader("").construct_object(node, deep=True)
+    except (ValueError, yaml.YAMLError) as exc:  # YAML reads 2026-13-01 as a date and fails on it
+        return None, f"{_scalar_text(node)!r}: {exc}"
+    parsed = _parse_date(value)
+    if parsed is None:
+        return None, f"{_scalar_text(node)!r}"
+    return parsed, ""
+
+
 def _entry_from_node(node: yaml.MappingNode, path: Path, problems: list[Problem]) -> Entry | None:
     line = node.start_mark.line + 1
     fields: dict[str, yaml.Node] = {}
@@ -67,11 +79,10 @@ def _entry_from_node(node: yaml.MappingNode, path: Path, problems: list[Problem]
                                 f"id {ident!r} may hold only a-z, 0-9 and _"))
         return None
 
-    loader = yaml.SafeLoader("")
-    as_of = _parse_date(loader.construct_object(fields["as_of"], deep=True))
+    as_of, why = _as_of(fields["as_of"])
     if as_of is None:
         problems.append(Problem(path, fields["as_of"].start_mark.line + 1,
-                                f"{label}: as_of must be a date like 2019-11-01"))
+                                f"{label}: as_of must be a date like 2019-11-01 ({why})"))
         return None
 
     also: list[str] = []

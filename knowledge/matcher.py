@@ -21,10 +21,10 @@ import numpy as np
 
 from knowledge import letters
 from knowledge.confidence import ConfidenceModel, shipped_model
-from knowledge.features import WEIGHTS, add_words, featurize, syllables, words
+from knowledge.features import WEIGHTS, featurize, new_tokenizer, syllables, words
 from knowledge.lexicon import Lexicon
 from knowledge.model import Entry
-from knowledge.normalize import CJK_CHAR, LATIN_RUN, canonical, clean, split_pinyin
+from textnorm.normalize import CJK_CHAR, LATIN_RUN, canonical, clean, split_pinyin
 
 K1 = 1.2
 B = 0.75
@@ -90,7 +90,7 @@ class Index:
         # where local rules differ, so "深圳" in a question must not stop an answer or pull in a phrasing.
         places = sorted(self.lexicon.places, key=len, reverse=True)
         self._places = re.compile(f"(?:{'|'.join(map(re.escape, places))})(?:省|市|自治区|区|县)?") if places else None
-        add_words(self.lexicon, set(self.lexicon.synonyms.values()))
+        self.tokenizer = new_tokenizer(self.lexicon, set(self.lexicon.synonyms.values()))  # its own jieba
         stop = self.lexicon.stopwords
 
         doc_feats: list[Counter] = []
@@ -106,12 +106,12 @@ class Index:
                 if not text or text in seen:
                     continue
                 seen.add(text)
-                doc_feats.append(featurize(text, stop))
+                doc_feats.append(featurize(text, stop, self.tokenizer))
                 self.doc_entry.append(e_index)
                 self.doc_text.append(_SPACE.sub("", text))
                 self.doc_phrasing.append(phrasing)
-                vocab_words.update(w for w in words(raw, frozenset()) if CJK_CHAR.search(w))
-                vocab_words.update(w for w in words(text, frozenset()) if CJK_CHAR.search(w))
+                vocab_words.update(w for w in words(raw, frozenset(), self.tokenizer) if CJK_CHAR.search(w))
+                vocab_words.update(w for w in words(text, frozenset(), self.tokenizer) if CJK_CHAR.search(w))
 
         n_docs = len(doc_feats)
         df: Counter = Counter()
@@ -307,7 +307,7 @@ class Index:
 
     def _rank(self, text: str, limit: int, exclude: int | None, context: dict[str, float]) -> list[Candidate]:
         out: list[Candidate] = []
-        qfeats = featurize(text, self.lexicon.stopwords)
+        qfeats = featurize(text, self.lexicon.stopwords, self.tokenizer)
         ids = [self.vocab[f] for f in qfeats if f in self.vocab]
         if not ids:
             return out

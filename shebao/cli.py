@@ -1,8 +1,9 @@
-"""The `shebao` command: ask, chat, faq, calc, run (see shared/interfaces.md)."""
+"""The `shebao` command: ask, chat, faq, calc, run, serve (see shared/interfaces.md)."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 import json
 import sys
@@ -51,7 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     calc.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file")
     calc.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    sub.add_parser("run", parents=[common], help="run the Telegram bot")
+    sub.add_parser("run", parents=[common], help="run the Telegram bot (and the web chat with web.enabled)")
+    serve = sub.add_parser("serve", parents=[common], help="serve the web chat and its HTTP API")
+    serve.add_argument("--host", default=None, help="address to listen on (default web.host: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port to listen on (default web.port: 8080)")
     staff_cli.register(sub, common)
     return parser
 
@@ -67,22 +71,39 @@ def _stdout() -> io.TextIOBase:
     return sys.stdout
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
-    from shebao.service import build_answerer
+def _conversation(args: argparse.Namespace):
+    """The conversation core for the terminal: no store, no flood limit (the person at the keyboard)."""
+    from shebao.conversation import Conversation
+    from shebao.services import build_services
 
-    answerer = build_answerer(_config(args))
+    return Conversation(build_services(_config(args)), None, flood_limit=False)
+
+
+async def _turn(conversation, text: str, *, one_shot: bool):
+    """One terminal turn; the command's boundary: a bug is logged (masked) and the help is shown."""
+    try:
+        return await conversation.handle("cli", "cli", "cli", text, one_shot=one_shot)
+    except Exception:  # noqa: BLE001 - the boundary of the terminal channel
+        return conversation.apology(text)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    conversation = _conversation(args)
     out = _stdout()
     if args.jsonl:
-        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
-        for line in stream:
-            reply = answerer.answer(line.rstrip("\r\n"), one_shot=True)
-            out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
-            out.flush()
+        async def batch() -> None:
+            stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
+            for line in stream:
+                reply = await _turn(conversation, line.rstrip("\r\n"), one_shot=True)
+                out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+                out.flush()
+
+        asyncio.run(batch())
         return 0
     question = " ".join(args.question)
     if not args.question and not sys.stdin.isatty():
         question = sys.stdin.buffer.read().decode("utf-8", errors="replace").strip()
-    reply = answerer.answer(question, one_shot=True)
+    reply = asyncio.run(_turn(conversation, question, one_shot=True))
     if args.json:
         out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
     else:
@@ -91,33 +112,33 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from shebao.service import build_answerer
-
-    answerer = build_answerer(_config(args))
+    conversation = _conversation(args)
     out = _stdout()
     interactive = sys.stdin.isatty()
     if interactive:
         out.write("社保助手：有社保的问题直接问我（输入“退出”或按 Ctrl-D 结束）。\n")
-    state = None
     stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if not interactive else None
-    while True:
-        try:
-            line = input("你：") if interactive else stream.readline()
-        except (EOFError, KeyboardInterrupt):
-            break
-        if not interactive and line == "":
-            break
-        line = line.strip()
-        if line in ("退出", "exit", "quit"):
-            break
-        if not line:
-            continue
-        reply = answerer.answer(line, state)
-        state = reply.calc_state
-        out.write(f"社保助手：{reply.text}\n")
-        if reply.choices:
-            out.write("  可选：" + " / ".join(label for label, _ in reply.choices) + "\n")
-        out.flush()
+    loop = asyncio.new_event_loop()
+    try:
+        while True:
+            try:
+                line = input("你：") if interactive else stream.readline()
+            except (EOFError, KeyboardInterrupt):
+                break
+            if not interactive and line == "":
+                break
+            line = line.strip()
+            if line in ("退出", "exit", "quit"):
+                break
+            if not line:
+                continue
+            reply = loop.run_until_complete(_turn(conversation, line, one_shot=False))
+            out.write(f"社保助手：{reply.text}\n")
+            if reply.choices and reply.kind == "calc":  # "did you mean" is numbered in the text already
+                out.write("  可选：" + " / ".join(label for label, _ in reply.choices) + "\n")
+            out.flush()
+    finally:
+        loop.close()
     return 0
 
 
@@ -126,7 +147,7 @@ def cmd_faq(args: argparse.Namespace) -> int:
     out = _stdout()
     if args.faq_command == "check":
         from calculators.parameters import FOLDER as params
-        from knowledge.check import check
+        from shebao.checks import check
         from shebao.staff.published import published_ids_path, update_published_ids
         published = published_ids_path(cfg)
         problems = check(cfg.faq_path, cfg.lexicon_path, stale_after_days=cfg.stale_after_days,
@@ -189,10 +210,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run(_config(args))
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from shebao.web.serve import serve
+
+    return serve(_config(args), args.host, args.port)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"ask": cmd_ask, "chat": cmd_chat, "faq": cmd_faq, "run": cmd_run}
+    handlers = {"ask": cmd_ask, "chat": cmd_chat, "faq": cmd_faq, "run": cmd_run, "serve": cmd_serve}
     try:
         if args.command == "calc":
             return calc_cli.run(args)

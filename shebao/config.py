@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -27,11 +28,24 @@ DEFAULTS: dict[str, Any] = {
         "network_retries": 3,
         "retry_backoff": 0.5,
     },
-    "storage": {"path": "data/shebao.db", "busy_timeout": 5},
+    # url: postgresql://USER:PASSWORD@HOST:PORT/DB instead of the SQLite file at path;
+    # busy_timeout: seconds a write waits for a lock; pool_size: PostgreSQL connections per process
+    # (a few suffice: the bench measured 4 faster than 10, whose server processes compete for CPU)
+    "storage": {"path": "data/shebao.db", "url": None, "busy_timeout": 5, "pool_size": 4},
     "knowledge": {"path": None, "lexicon": None, "stale_after_days": 730, "published_ids": None},
     # None: the thresholds chosen when the confidence model was fitted (knowledge/confidence.json)
     "matcher": {"answer_threshold": None, "suggest_threshold": None},
     "limits": {"burst": 5, "per_minute": 20},
+    "web": {
+        "enabled": False,  # `shebao run` also serves the web chat
+        "host": "127.0.0.1",
+        "port": 8080,
+        "address_per_minute": 300,  # requests per minute from one address (0: no limit); mobile carriers
+                                    # put many phones behind one address, so this is far above one worker's
+        "frame_ancestors": "'none'",
+        "max_concurrent": 4,  # questions answered at once; more wait their turn. Matching is CPU work in
+                              # one event loop: more at once only makes every answer slower  # sites allowed to show the page in a frame (CSP syntax)
+    },
     "admins": [],
 }
 
@@ -61,6 +75,12 @@ class Config:
     lexicon_path: Path = field(default_factory=lambda: packaged_path("knowledge", "lexicon"))
     storage_path: Path = Path("data/shebao.db")
 
+    def setting(self, section: str, key: str) -> Any:
+        """SECTION.KEY as configured, or its default (DEFAULTS, the one place defaults are written)
+        when the file leaves it out or sets it to null."""
+        value = (self.raw.get(section) or {}).get(key)
+        return DEFAULTS.get(section, {}).get(key) if value is None else value
+
     @property
     def telegram(self) -> dict[str, Any]:
         return self.raw["telegram"]
@@ -68,6 +88,19 @@ class Config:
     @property
     def admins(self) -> set[int]:
         return {int(a) for a in self.raw.get("admins") or []}
+
+    @property
+    def storage_url(self) -> str | None:
+        """PostgreSQL's URL when configured (checked by load_config), else None: SQLite at storage_path."""
+        return self.raw["storage"].get("url") or None
+
+    @property
+    def storage_busy_timeout(self) -> float:
+        return float(self.raw["storage"].get("busy_timeout", 5))
+
+    @property
+    def storage_pool_size(self) -> int:
+        return int(self.raw["storage"].get("pool_size", 10))
 
     @property
     def answer_threshold(self) -> float:
@@ -83,7 +116,7 @@ class Config:
 
     @property
     def stale_after_days(self) -> int:
-        return int(self.raw["knowledge"].get("stale_after_days") or 730)
+        return int(self.setting("knowledge", "stale_after_days"))
 
 
 def _model_thresholds() -> tuple[float, float]:
@@ -102,6 +135,23 @@ def _resolve(base: Path, value: str | None, fallback: Path) -> Path:
     if not path.exists():
         raise ConfigError(f"{path}: configured folder does not exist")
     return path
+
+
+_PG_SCHEMES = ("postgresql", "postgres")
+
+
+def _check_storage(source: Path | None, storage: Any) -> None:
+    where = source or "config"
+    if not isinstance(storage, dict):
+        raise ConfigError(f"{where}: storage must be a mapping (path, url, busy_timeout, pool_size)")
+    url = storage.get("url")
+    if url not in (None, "") and not (isinstance(url, str) and urlsplit(url.strip()).scheme in _PG_SCHEMES):
+        raise ConfigError(f"{where}: storage.url must be postgresql://USER:PASSWORD@HOST:PORT/DB, or null "
+                          f"for SQLite at storage.path; not {url!r}")
+    for key, low, high in (("busy_timeout", 0, 600), ("pool_size", 1, 1000)):
+        value = storage.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            raise ConfigError(f"{where}: storage.{key} must be a number from {low} to {high}, not {value!r}")
 
 
 def load_config(path: str | Path | None = None, knowledge: str | Path | None = None) -> Config:
@@ -128,6 +178,7 @@ def load_config(path: str | Path | None = None, knowledge: str | Path | None = N
     cfg = Config(raw=raw, source=source)
     cfg.faq_path = _resolve(base, raw["knowledge"].get("path"), packaged_path("knowledge", "faq"))
     cfg.lexicon_path = _resolve(base, raw["knowledge"].get("lexicon"), packaged_path("knowledge", "lexicon"))
+    _check_storage(source, raw["storage"])
     storage = Path(raw["storage"]["path"]).expanduser()
     cfg.storage_path = storage if storage.is_absolute() else base / storage
     if knowledge is not None:

@@ -22,40 +22,66 @@ HASH_KEY_ENV = "SHEBAO_HASH_KEY"
 log = logging.getLogger(__name__)
 
 # Full-width digits typed with a Chinese input method count as digits too.
-_FULLWIDTH = str.maketrans("０１２３４５６７８９ＸｘＯ", "0123456789XxO")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９ＸｘＯ＋", "0123456789XxO+")
 
-_DATE = r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-_SEP = r"[ \-]?"
+_DATE = re.compile(r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])")
 
-# Order matters: an 18-digit number with a birth date in it is an ID card, any other
-# 16-19 digit number a bank card; 11 digits starting 13-19 a mobile number.
-_PATTERNS: list[tuple[str, re.Pattern[str], int, int]] = [
-    # (label, pattern, digits kept at the start, digits kept at the end)
-    ("id", re.compile(rf"(?<![0-9A-Za-z])[1-9][0-9]{{5}}{_SEP}{_DATE}{_SEP}[0-9]{{3}}[0-9Xx](?![0-9A-Za-z])"), 3, 4),
-    ("bank", re.compile(rf"(?<![0-9])[0-9]{{4}}(?:{_SEP}[0-9]{{4}}){{3}}(?:{_SEP}?[0-9]{{1,3}})?(?![0-9])"), 4, 4),
-    ("id", re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{14}(?![0-9A-Za-z])"), 3, 4),
-    ("phone", re.compile(rf"(?<![0-9])(?:\+?86{_SEP})?1[3-9][0-9](?:{_SEP}[0-9]{{4}}){{2}}(?![0-9])"), 3, 4),
-    # Any other long run of digits (social-security card numbers, contract numbers …).
-    ("number", re.compile(r"(?<![0-9])[0-9]{12,}(?![0-9])"), 0, 4),
-]
+# Workers write numbers every way: "630102 1990 0101 1234", "139－1234－5678", "139.1234.5678",
+# "+86 139 1234 5678", "(86)13912345678". A run is digits joined by at most three separator
+# characters (spaces of any width, hyphens and dashes of any kind, dots, slashes, brackets), optionally
+# led by "+"; its digits decide what it is, so no spelling of a separator lets a number through.
+_SEPARATORS = " \t\u00a0\u3000\u2002\u2003\u2009\u200b-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d._/\u00b7\u30fb\uff0e()（）"
+_SEP = "[" + re.escape(_SEPARATORS) + "]{1,3}"
+_RUN = re.compile(rf"(?<![0-9])\+?(?:[0-9](?:{_SEP})?)*[0-9](?:(?:{_SEP})?[Xx])?(?![0-9])")
 
 
-def _star(match: re.Match[str], head: int, tail: int) -> str:
-    digits = re.sub(r"[^0-9Xx]", "", match.group(0))
-    if digits.startswith("86") and len(digits) == 13:  # +86 prefix of a mobile number
-        digits = digits[2:]
+def _kind(digits: str) -> tuple[int, int] | None:
+    """(digits kept at the start, at the end) for a personal number, else None."""
+    n = len(digits)
+    if digits[-1] in "Xx":
+        return (3, 4) if n in (15, 18) else None
+    if n == 18 and _DATE.fullmatch(digits[6:14]):
+        return 3, 4  # ID card with its birth date
+    if n == 15 and digits[0] != "0":
+        return 3, 4  # old 15-digit ID card
+    if n == 11 and re.fullmatch(r"1[3-9][0-9]{9}", digits):
+        return 3, 4  # mobile
+    if n in (13, 15) and re.fullmatch(r"(?:00)?861[3-9][0-9]{9}", digits):
+        return 3, 4  # mobile with the country code
+    if 16 <= n <= 19:
+        return 4, 4  # bank card
+    if n >= 12:
+        return 0, 4  # any other long number (social-security card, contract …)
+    return None
+
+
+def _star(match: re.Match[str]) -> str:
+    text = match.group(0)
+    digits = re.sub(r"[^0-9Xx]", "", text)
+    if digits[-1] in "Xx" and len(digits) not in (15, 18):  # a letter after a number, not an ID's check digit
+        return _star_digits(text[:-1]) + text[-1]
+    return _star_digits(text)
+
+
+def _star_digits(text: str) -> str:
+    digits = re.sub(r"[^0-9Xx]", "", text)
+    kept = _kind(digits)
+    if kept is None:
+        return text
+    if re.fullmatch(r"(?:00)?861[3-9][0-9]{9}", digits):  # the country code is not part of the number
+        digits = digits[-11:]
+    head, tail = kept
     hidden = len(digits) - head - tail
     return digits[:head] + "*" * hidden + digits[len(digits) - tail :]
 
 
 def mask(text: str | None) -> str:
-    """TEXT with ID-card, mobile and bank-card numbers starred out ("138****5678")."""
+    """TEXT with ID-card, mobile and bank-card numbers starred out ("138****5678"), however they are spaced."""
     if not text:
         return text or ""
-    out = text.translate(_FULLWIDTH)
-    for _label, pattern, head, tail in _PATTERNS:
-        out = pattern.sub(lambda m, h=head, t=tail: _star(m, h, t), out)
-    if out == text.translate(_FULLWIDTH):
+    plain = text.translate(_FULLWIDTH)
+    out = _RUN.sub(_star, plain)
+    if out == plain:
         return text  # leave full-width punctuation and digits alone when nothing was masked
     return out
 

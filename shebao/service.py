@@ -4,31 +4,32 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from calculators import dialog
-from knowledge.check import parameter_problems, too_long
+from knowledge.check import too_long
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import load_faq_strict
 from knowledge.matcher import Index, MatchResult
-from knowledge.model import TELEGRAM_LIMIT, Entry, FAQError
+from knowledge.model import Entry, FAQError
+from shebao.checks import parameter_problems
 from shebao.config import Config
 from shebao.privacy import mask
+from textnorm.limits import TELEGRAM_LIMIT, fit
+from textnorm.texts import Texts
 
 log = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 3
 
 
-@cache
+TEXTS = Texts("shebao")
+
+
 def texts() -> dict[str, str]:
     """The answering path's user-facing sentences (shebao/texts.yaml)."""
-    return yaml.safe_load(resources.files("shebao").joinpath("texts.yaml").read_text(encoding="utf-8"))
+    return TEXTS.all()
 
 
 @dataclass
@@ -47,6 +48,18 @@ class Reply:
     choices: list[tuple[str, str]] = field(default_factory=list)
     private: bool = False  # about the worker's own figures or numbers: move to a private chat in groups
     chitchat: bool = False  # a greeting, thanks or empty message: not a question for the unanswered queue
+    # filled by the conversation core (shebao.conversation), for the channels:
+    question_id: int | None = None  # the stored question, for feedback; None when nothing was recorded
+    source: str | None = None  # of the FAQ entry answered
+    as_of: str | None = None
+    limited: bool = False  # the flood limit said no: `text` is the polite note
+    quiet: bool = False  # limited, and the note was already given for this flood: a chat stays silent
+    turn: int | None = None  # the saved calculator dialog's turn (Telegram's choice buttons carry it)
+
+    def __post_init__(self) -> None:
+        if self.entry is not None:
+            self.source = self.source or self.entry.source
+            self.as_of = self.as_of or self.entry.as_of.isoformat()
 
     def to_json(self) -> dict[str, Any]:
         return {"q": self.q, "kind": self.kind, "id": self.id, "best": self.best,
@@ -61,6 +74,11 @@ def format_entry(entry: Entry) -> str:
     if len(body) > room:
         body = body[: room - 1] + "…"
     return f"{body}\n\n{footer}"
+
+
+def entry_text(entry: Entry) -> str:
+    """An FAQ entry in full with its question on top (a deep link, a picked suggestion, a share)."""
+    return fit(texts()["entry"].format(question=entry.question.strip(), answer=format_entry(entry)))
 
 
 class Answerer:
@@ -88,16 +106,8 @@ class Answerer:
         return [(c.entry, c.score) for c in result.candidates if c.score >= floor]
 
     def answer(self, text: str, state: dialog.CalcState | None = None, *, one_shot: bool = False) -> Reply:
-        """The reply to one message; never raises."""
+        """The reply to one message. A bug raises: the channel's boundary logs it and apologises."""
         text = text if isinstance(text, str) else ""
-        try:
-            return self._answer(text, state, one_shot)
-        except Exception:  # a bug must not cost the worker an answer
-            log.exception("answering failed for %r", mask(text[:200]))
-            t = texts()
-            return Reply(text, "none", None, None, 0.0, [], f"{t['help']}")
-
-    def _answer(self, text: str, state: dialog.CalcState | None, one_shot: bool) -> Reply:
         if state is not None and not one_shot:
             turn = dialog.advance(state, text, one_shot=False)
             if turn is not None:
@@ -114,7 +124,7 @@ class Answerer:
         best = match.best
         return Reply(
             q=text, kind="calc", id=f"calc:{name}", best=best.entry.id if best else None,
-            score=best.score if best else 0.0, suggestions=[], text=_fit(turn.text),
+            score=best.score if best else 0.0, suggestions=[], text=fit(turn.text),
             calc_state=None if turn.done else turn.state, choices=list(turn.choices), private=True,
         )
 
@@ -143,10 +153,6 @@ class Answerer:
         else:
             body = f"{pointer}\n{t['hotline']}" if pointer else t["help"]
         return Reply(text, "none", None, best.entry.id, best.score, suggestions, body, private=private)
-
-
-def _fit(text: str) -> str:
-    return text if len(text) <= TELEGRAM_LIMIT else text[: TELEGRAM_LIMIT - 1] + "…"
 
 
 def build_answerer(config: Config, faq_path: Path | None = None) -> Answerer:

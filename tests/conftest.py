@@ -61,14 +61,14 @@ def bot_config(tmp_path, botapi):
 @_bot_pytest.fixture
 def start_bot(botapi, bot_shared_answerer):
     """start_bot(cfg) -> async context manager running the real Application against the stand-in.
-    The first answerer is the shared one; /reload builds a real one from the FAQ folder."""
+    The first services share the session's answerer; /reload builds real ones from the FAQ folder."""
     from botapi_stub import TOKEN
 
     from bot.app import build_application, running
-    from shebao.service import build_answerer
+    from shebao.services import build_services, services_around
 
     def factory(cfg, faq_path=None):
-        return bot_shared_answerer if faq_path is None else build_answerer(cfg, faq_path=faq_path)
+        return services_around(bot_shared_answerer, cfg) if faq_path is None else build_services(cfg, faq_path)
 
     def start(cfg):
         return running(build_application(cfg, factory, token=TOKEN))
@@ -93,3 +93,38 @@ def answerer(bot_shared_answerer):
 @_bot_pytest.fixture(scope="session")
 def faq_index(answerer):
     return answerer.index
+
+
+# ---- store (issue 10): a real throwaway PostgreSQL server; the store on both backends -------
+# The server starts once per test session (initdb + pg_ctl, see tests/pg_server.py) and each
+# test gets a fresh database on it. Missing PostgreSQL binaries FAIL the tests that need them.
+STORE_HASH_KEY = "store-tests-hash-key"
+
+
+@_bot_pytest.fixture(scope="session")
+def postgres_server():
+    from pg_server import PostgresMissing, PostgresServer
+
+    try:
+        server = PostgresServer().start()
+    except PostgresMissing as exc:
+        _bot_pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@_bot_pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """The URL of a fresh, empty database on the session's PostgreSQL server."""
+    return postgres_server.new_database()
+
+
+@_bot_pytest.fixture(params=["sqlite", "postgresql"])
+def store_target(request, tmp_path, monkeypatch):
+    """Where a store test keeps its data, once per backend: {"path": FILE} or {"path", "url"}.
+    On PostgreSQL the hash key comes from SHEBAO_HASH_KEY, so nothing is written beside the path."""
+    if request.param == "sqlite":
+        return {"path": tmp_path / "bot.db"}
+    monkeypatch.setenv("SHEBAO_HASH_KEY", STORE_HASH_KEY)
+    return {"path": tmp_path / "bot.db", "url": request.getfixturevalue("postgres_url")}
+# ---- end of the store block -----------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Floods, Bot API faults, storage faults and bugs: the bot keeps answering and never shows a traceback."""
 
+import dataclasses
 import logging
 import sqlite3
 
@@ -9,6 +10,7 @@ from faq_samples import STANDALONE  # noqa: E402  (tests/ is on the path)
 
 from bot.replies import text
 from shebao.config import load_config
+from shebao.service import texts as core_texts
 
 ALICE = user(4001, "阿丽")
 BOB = user(4002, "老王")
@@ -22,7 +24,7 @@ async def test_a_flood_gets_a_few_answers_and_one_slow_down_note_while_others_ar
     assert STANDALONE in answer.text
     await botapi.settle()
     flood = [c.text for c in botapi.sent(ALICE["id"])]
-    notes = [t for t in flood if t == text("slow_down")]
+    notes = [t for t in flood if t == core_texts()["slow_down"]]
     assert len(notes) == 1
     assert 5 <= len(flood) - len(notes) <= 7
 
@@ -70,7 +72,8 @@ async def test_a_bug_gets_a_polite_reply_and_a_masked_log_never_a_traceback(bot,
         def answer(self, text, state=None, one_shot=False):
             raise RuntimeError(f"boom on {text}")
 
-    bot.bot_data.answerer = Exploding()
+    conversation = bot.bot_data.conversation
+    conversation.services = dataclasses.replace(conversation.services, answerer=Exploding())
     with caplog.at_level(logging.ERROR):
         botapi.push(botapi.text_update(ALICE, "我电话13812345678"))
         [call] = await botapi.wait_for("sendMessage", chat_id=ALICE["id"])

@@ -103,3 +103,15 @@ async def test_webhook_mode_registers_the_hook_and_answers_what_telegram_posts(t
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, stderr[-2000:]
+
+
+def test_a_broken_faq_at_start_exits_2_with_path_line_problems(tmp_path, botapi):
+    config = write_bot_config(tmp_path, botapi.base_url)
+    broken = next((tmp_path / "faq").glob("*.yaml"))
+    text = broken.read_text(encoding="utf-8")
+    broken.write_text(text.replace("as_of: ", "as_of: 2026-02-30 #", 1), encoding="utf-8")
+    done = subprocess.run([*SHEBAO, "run", "--config", str(config)], env=env(SHEBAO_TEST_TOKEN=TOKEN),
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr[-2000:]  # the service unit does not restart on 2
+    assert f"{broken}:" in done.stderr and "day is out of range for month" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -52,7 +52,7 @@ async def test_stats_and_unanswered_for_staff(bot, botapi):
 
 async def test_reload_picks_up_a_good_change_and_keeps_the_last_good_faq_on_errors(bot, botapi, bot_config):
     faq = bot_config.faq_path
-    before = len(bot.bot_data.answerer.entries)
+    before = len(bot.bot_data.conversation.services.entries)
     with open(faq / "rights.yaml", "a", encoding="utf-8") as fh:
         fh.write(NEW_ENTRY)
     botapi.push(botapi.text_update(STAFF, "/reload"))

@@ -51,13 +51,17 @@ def test_a_good_folder_loads_every_entry_with_its_lines(tmp_path):
         ("- question: q\n  answer: a\n  source: s\n  as_of: 2019-01-01\n", 1, "entry: id is missing"),
         ("- id: Bad-Id\n  question: q\n  answer: a\n  source: s\n  as_of: 2019-01-01\n", 1, "may hold only a-z"),
         ("- id: a\n  question: q\n  answer: a\n  source: s\n  as_of: 去年\n", 5, "as_of must be a date"),
+        ("- id: a\n  question: q\n  answer: a\n  source: s\n  as_of: 2026-13-01\n", 5,
+         "as_of must be a date like 2019-11-01 ('2026-13-01': month must be in 1..12)"),
+        ("- id: a\n  question: q\n  answer: a\n  source: s\n  as_of: 2026-02-30\n", 5,
+         "as_of must be a date like 2019-11-01 ('2026-02-30': day is out of range for month)"),
         ("- id: a\n  question: q\n  question: q2\n  answer: a\n  source: s\n  as_of: 2019-01-01\n", 3,
          "question is given twice"),
         ("- id: a\n  question: q\n  also_asked: 7\n  answer: a\n  source: s\n  as_of: 2019-01-01\n", 3,
          "also_asked must be a list"),
     ],
     ids=["unclosed", "tab", "mapping", "string-item", "missing-answer", "empty-answer", "missing-id", "bad-id",
-         "bad-date", "twice", "also-not-list"],
+         "bad-date", "month-13", "february-30", "twice", "also-not-list"],
 )
 def test_each_broken_file_is_reported_as_path_line_message(tmp_path, text, line, message):
     path = write(tmp_path, text)

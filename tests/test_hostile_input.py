@@ -1,8 +1,11 @@
-"""Whatever a person types gets a reply: never a traceback, never over Telegram's 4,096 characters."""
+"""Whatever a person types gets a reply: never a traceback, never over Telegram's 4,096 characters,
+and nothing logged as an error (errors raise where they happen, so a bug here fails the test)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import subprocess
 import sys
 
@@ -30,19 +33,41 @@ HOSTILE = [
 ]
 
 
+def errors_logged(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
-def test_hostile_text_gets_a_short_reply(answerer, text):
-    reply = answerer.answer(text, one_shot=True)
+def test_hostile_text_gets_a_short_reply(answerer, text, caplog):
+    with caplog.at_level(logging.WARNING):
+        reply = answerer.answer(text, one_shot=True)
     assert reply.text and len(reply.text) <= 4096
     assert reply.kind in {"faq", "calc", "none"}
     json.dumps(reply.to_json(), ensure_ascii=False)
+    assert errors_logged(caplog) == []
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_text_goes_through_a_whole_turn_of_the_core(answerer, text, caplog):
+    from shebao.conversation import Conversation
+    from shebao.services import services_around
+
+    core = Conversation(services_around(answerer), None)
+    with caplog.at_level(logging.WARNING):
+        first = asyncio.run(core.handle("web", "h", "h", text))
+        again = asyncio.run(core.handle("web", "h", "h", text))  # as the follow-up of whatever came first
+    assert 0 < len(first.text) <= 4096 and 0 < len(again.text) <= 4096
+    assert errors_logged(caplog) == []
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(max_size=300))
-def test_any_text_at_all_gets_a_reply(answerer, text):
-    reply = answerer.answer(text, one_shot=True)
+@given(text=st.text(max_size=300))
+def test_any_text_at_all_gets_a_reply(answerer, text, caplog):
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        reply = answerer.answer(text, one_shot=True)
     assert 0 < len(reply.text) <= 4096
+    assert errors_logged(caplog) == []
 
 
 def test_the_jsonl_batch_goes_on_after_hostile_lines():
@@ -51,5 +76,6 @@ def test_the_jsonl_batch_goes_on_after_hostile_lines():
                        input=("\n".join(lines) + "\n").encode("utf-8"), timeout=60)
     objs = [json.loads(line) for line in p.stdout.decode("utf-8").splitlines()]
     assert p.returncode == 0 and len(objs) == 4
+    assert b"ERROR" not in p.stderr and b"Traceback" not in p.stderr
     assert objs[3]["id"] == "work_injury_standalone"
     assert all(len(o["reply"]) <= 4096 for o in objs)

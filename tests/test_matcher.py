@@ -9,8 +9,8 @@ import pytest
 from knowledge.lexicon import Lexicon, load_lexicon
 from knowledge.matcher import Index
 from knowledge.model import Entry
-from knowledge.normalize import clean, split_pinyin
 from shebao.config import packaged_path
+from textnorm.normalize import clean, split_pinyin
 
 
 def entry(ident, question, *also):
@@ -133,7 +133,7 @@ def test_cleaning_drops_controls_marks_and_emoji_and_simplifies():
 
 
 def test_the_shipped_syllable_list_matches_pypinyin():
-    from knowledge.normalize import _syllables, _syllables_from_pypinyin
+    from textnorm.normalize import _syllables, _syllables_from_pypinyin
 
     assert _syllables() == _syllables_from_pypinyin()
 

@@ -10,7 +10,7 @@ from knowledge import letters
 from knowledge.lexicon import load_lexicon
 from knowledge.matcher import Index
 from knowledge.model import Entry
-from knowledge.normalize import canonical
+from textnorm.normalize import canonical
 from shebao.config import packaged_path
 
 LEXICON = packaged_path("knowledge", "lexicon")

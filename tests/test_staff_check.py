@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from faq_samples import GOOD  # noqa: E402  (tests/ is on the path)
 
-from knowledge.check import check, read_published_ids
+from knowledge.check import read_published_ids
 from knowledge.loader import load_faq
+from shebao.checks import check
 from shebao.config import load_config, packaged_path
 from shebao.staff.published import published_ids_path, update_published_ids
 
@@ -93,6 +94,41 @@ def test_an_old_as_of_is_a_stale_answer_warning(faq):
         f"{path}:1: entry work_injury_standalone: as_of 2019-11-01 is 4 years old; "
         "check the answer is still right and update as_of"]
     assert lines(faq, "warning", stale_after_days=2000) == []
+
+
+STALE = re.compile(r"entry (\w+): as_of \S+ is \d+ years old; check the answer is still right and update as_of")
+
+
+def test_every_shipped_entry_older_than_the_configured_age_gets_a_stale_warning():
+    cfg = load_config(ROOT / "config.yaml")
+    today = date(2026, 12, 1)
+    entries, _ = load_faq(cfg.faq_path)
+    old = {e.id for e in entries if (today - e.as_of).days > cfg.stale_after_days}
+    warned = [m[1] for p in check(cfg.faq_path, cfg.lexicon_path, stale_after_days=cfg.stale_after_days,
+                                  today=today, deep=False)
+              if p.severity == "warning" and (m := STALE.fullmatch(p.message))]
+    assert old, "no shipped entry is older than the configured age: pick a later day for this test"
+    assert sorted(warned) == sorted(old)
+
+
+def test_faq_check_on_the_command_line_uses_the_configured_age(tmp_path, faq):
+    today = date.today()
+    recent, older = today.fromordinal(today.toordinal() - 10), today.fromordinal(today.toordinal() - 400)
+    path = write(faq / "x.yaml", ENTRIES.replace("2019-11-01", older.isoformat())
+                 .replace("2023-07-01", recent.isoformat()))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def stale_lines(days: int) -> list[str]:
+        config = write(tmp_path / "config.yaml", f"knowledge:\n  path: knowledge/faq\n  stale_after_days: {days}\n")
+        run = subprocess.run([sys.executable, "-m", "shebao.cli", "--config", str(config), "faq", "check"],
+                             capture_output=True, cwd=tmp_path, env=env, timeout=120)
+        out = run.stdout.decode("utf-8")
+        assert run.returncode == 0, out + run.stderr.decode("utf-8")
+        return [line for line in out.splitlines() if "years old" in line]
+
+    assert stale_lines(365) == [f"{path}:1: warning: entry work_injury_standalone: as_of {older} is 1 years old; "
+                                "check the answer is still right and update as_of"]
+    assert stale_lines(500) == []
 
 
 def test_a_parameter_file_whose_dates_go_backwards(tmp_path, faq):

@@ -20,8 +20,8 @@ import yaml
 from test_staff_report import ASKED, make_database
 
 from calculators.parameters import value_at
-from knowledge.check import check
 from knowledge.model import FAQError
+from shebao.checks import check
 from shebao.cli import build_parser
 from shebao.config import load_config
 from shebao.service import build_answerer

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.storage import Storage
 from shebao.cli import main
 from shebao.staff import charts
 from shebao.staff.report import read_data, render, topic_titles
+from shebao.store import Storage
 
 ROOT = Path(__file__).resolve().parents[1]
 CARD = "6222021234567890123"

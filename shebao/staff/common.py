@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
-from functools import cache
-from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
+from textnorm.texts import Texts
+
+if TYPE_CHECKING:
+    from shebao.config import Config
 
 CHINA = timezone(timedelta(hours=8))  # dates staff type and see are China days
 
@@ -16,17 +18,8 @@ class StaffError(Exception):
     """Something staff can fix (a date, a missing database); the message says what."""
 
 
-@cache
-def _texts() -> dict:
-    return yaml.safe_load(resources.files("shebao.staff").joinpath("texts.yaml").read_text(encoding="utf-8"))
-
-
-def text(key: str, **values) -> str:
-    """The staff-facing sentence KEY ("export.header"), filled in."""
-    node = _texts()
-    for part in key.split("."):
-        node = node[part]
-    return node.format(**values) if values else node
+TEXTS = Texts("shebao.staff", strip=False)
+text = TEXTS.text  # text("export.header", ...): the staff-facing sentences of shebao/staff/texts.yaml
 
 
 def parse_since(value: str | None, default_days: int | None = None) -> datetime:
@@ -47,13 +40,18 @@ def china_day(when: datetime) -> str:
     return when.astimezone(CHINA).date().isoformat()
 
 
-def open_storage(path: Path):
-    """The bot's database, read-only: reports never create, migrate or change it."""
-    from bot.storage import Storage
+def open_storage(source: Config | Path):
+    """The store, read-only: reports never create, migrate or change it. SOURCE is the configuration
+    (storage.url or storage.path) or a SQLite file."""
     from shebao.privacy import Hasher
+    from shebao.store import Storage
 
-    path = Path(path)
+    # Reading needs no user hashes: a throwaway key keeps a missing key file from being created.
+    hasher = Hasher(b"staff-tools-read-only")
+    url = getattr(source, "storage_url", None)
+    if url:
+        return Storage.from_config(source, read_only=True, hasher=hasher)
+    path = Path(getattr(source, "storage_path", source))
     if not path.is_file():
         raise StaffError(text("errors.no_database", path=path))
-    # Reading needs no user hashes: a throwaway key keeps a missing key file from being created.
-    return Storage(path, read_only=True, hasher=Hasher(b"staff-tools-read-only"))
+    return Storage(path, read_only=True, hasher=hasher)

@@ -9,12 +9,16 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from string import Template
+from typing import TYPE_CHECKING
 
-from bot.records import DayCount, Stats, TopicCount, UnansweredGroup
-from bot.storage import StorageError
 from knowledge.loader import load_faq
 from shebao.staff import charts
 from shebao.staff.common import CHINA, StaffError, china_day, open_storage, text
+from shebao.store import StorageError
+from shebao.store.records import DayCount, Stats, TopicCount, UnansweredGroup
+
+if TYPE_CHECKING:
+    from shebao.config import Config
 
 TOP = 10
 
@@ -32,9 +36,9 @@ class ReportData:
     unanswered: list[UnansweredGroup]
 
 
-async def read_data(path: Path, since: datetime) -> ReportData:
+async def read_data(source: Config | Path, since: datetime) -> ReportData:
     try:
-        async with open_storage(path) as st:
+        async with open_storage(source) as st:
             return ReportData(since=since, today=datetime.now(CHINA).date(), stats=await st.stats(since),
                               days=await st.questions_per_day(since), topics=await st.top_topics(since, TOP),
                               feedback=(await st.feedback(since))[:TOP], unanswered=await st.unanswered(since, TOP))
@@ -130,7 +134,7 @@ def render(data: ReportData, titles: dict[str, str], generated: str) -> str:
 
 def write_report(config, since: datetime, out: Path) -> None:
     """Read the database (read-only) and write the page to OUT."""
-    data = asyncio.run(read_data(config.storage_path, since))
+    data = asyncio.run(read_data(config, since))
     generated = datetime.now(CHINA).strftime("%Y-%m-%d %H:%M")
     page = render(data, topic_titles(config.faq_path), generated)
     out = Path(out)

@@ -10,15 +10,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from rapidfuzz import fuzz
 
-from bot.records import UnansweredQuestion
-from bot.storage import StorageError, fold
 from knowledge.features import featurize
 from knowledge.model import Entry
 from shebao.staff.common import CHINA, StaffError, china_day, open_storage, text
+from shebao.store import StorageError, fold
+from shebao.store.records import UnansweredQuestion
+
+if TYPE_CHECKING:
+    from shebao.config import Config
 
 COSINE_JOIN = 0.55  # two questions whose weighted words overlap this much are one group
 RATIO_JOIN = 70  # ... or whose characters are this alike (rapidfuzz ratio, 0-100)
@@ -73,7 +77,7 @@ def _one_line(value: str) -> str:
 
 def _vector(answerer, value: str) -> dict[str, float]:
     index = answerer.index
-    feats = featurize(index.canonical(value), index.lexicon.stopwords)
+    feats = featurize(index.canonical(value), index.lexicon.stopwords, index.tokenizer)
     return {k: tf * index.weight(k) for k, tf in feats.items()}
 
 
@@ -195,9 +199,9 @@ def to_yaml(found: Export, *, since: datetime, limit: int, answer_threshold: flo
     return "\n".join(out) + "\n"
 
 
-async def read_questions(path: Path, since: datetime) -> list[UnansweredQuestion]:
+async def read_questions(source: Config | Path, since: datetime) -> list[UnansweredQuestion]:
     try:
-        async with open_storage(path) as storage:
+        async with open_storage(source) as storage:
             return await storage.unanswered_questions(since)
     except StorageError as exc:
         raise StaffError(text("errors.storage", error=exc)) from None
@@ -209,7 +213,7 @@ def export(config, since: datetime, limit: int = 50, answerer=None) -> tuple[str
         from shebao.service import build_answerer
 
         answerer = build_answerer(config)
-    questions = asyncio.run(read_questions(config.storage_path, since))
+    questions = asyncio.run(read_questions(config, since))
     found = collect(questions, answerer)
     today = datetime.now(CHINA).date().isoformat()
     return to_yaml(found, since=since, limit=limit, answer_threshold=config.answer_threshold, today=today), found

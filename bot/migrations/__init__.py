@@ -1,1 +1,0 @@
-"""Numbered SQL migrations of the bot database (NNNN_name.sql), applied in order by bot.storage."""

@@ -1,0 +1,1 @@
+"""Numbered SQL migrations of the bot database (NNNN_name.sql), applied in order by shebao.store."""
