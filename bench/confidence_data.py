@@ -27,7 +27,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.append(str(ROOT / "bench"))
 
 REAL = SHARED / "eval" / "real_dev.yaml"
 WORKERS = sorted((ROOT / "tests" / "data").glob("worker_questions*.yaml"))

@@ -20,8 +20,20 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from confidence_data import FOLDS, REAL, ROOT, WORKERS, Row, case_rows, diac_index, diac_rows, faq_rows, labelled
-from confidence_data import matrix, offtopic_rows
+from confidence_data import (
+    FOLDS,
+    REAL,
+    ROOT,
+    WORKERS,
+    Row,
+    case_rows,
+    diac_index,
+    diac_rows,
+    faq_rows,
+    labelled,
+    matrix,
+    offtopic_rows,
+)
 
 OUT = ROOT / "knowledge" / "confidence.json"
 # each source's share of the fitting weight (real questions are few but what the bot is judged on)

@@ -63,8 +63,10 @@ def read(raw: str, lexicon: Lexicon, canon: Callable[[str], str]) -> Letter:
     told = whole[: whole.find(question)] if question else whole
     facts = tuple(fact for fact, pattern in _facts(lexicon)
                   if fact not in question and pattern.search(told) and not pattern.search(question))
-    for both, say in lexicon.together:  # injured and not insured: the uninsured injury, not either alone
-        if both <= set(facts):
+    # facts told together (injured and not insured: the uninsured injury), in the story or the question
+    told_facts = set(facts) | {fact for fact, pattern in _facts(lexicon) if pattern.search(question)}
+    for both, say in lexicon.together:
+        if both <= told_facts and both & set(facts) and say not in question:
             facts = (*(f for f in facts if f not in both), say)
     return Letter(question.strip(), facts, bool(asking) or at >= 0)
 

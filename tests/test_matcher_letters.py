@@ -10,8 +10,8 @@ from knowledge import letters
 from knowledge.lexicon import load_lexicon
 from knowledge.matcher import Index
 from knowledge.model import Entry
-from textnorm.normalize import canonical
 from shebao.config import packaged_path
+from textnorm.normalize import canonical
 
 LEXICON = packaged_path("knowledge", "lexicon")
 
