@@ -41,7 +41,7 @@ SHARE = {"faq_loo": 0.2, "workers": 0.25, "real": 0.25, "offtopic": 0.1, "diac":
 # Most answered wrongly, per group of sources, on held-out folds (the goal is 0.05: a margin). The FAQ's
 # own phrasings left out one at a time are no real questions (many fit a neighbour entry as well), so
 # they count only loosely.
-TARGET_WRONG = {("real",): 0.04, ("workers",): 0.03, ("diac",): 0.035, ("offtopic",): 0.02, ("faq_loo",): 0.06}
+TARGET_WRONG = {("real",): 0.045, ("workers",): 0.03, ("diac",): 0.035, ("offtopic",): 0.02, ("faq_loo",): 0.06}
 SUGGEST_RIGHT = 0.3  # suggestions start where the best entry is right this often (worker and real questions)
 C = 1.0
 

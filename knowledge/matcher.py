@@ -286,6 +286,8 @@ class Index:
         result.off_topic = any(w in text for w in self.off_topic_words)
         result.in_domain = not self.domain_words or any(w in text for w in self.domain_words)
         result.out_of_scope = next((t for t, ws in self.out_of_scope.items() if any(w in text for w in ws)), None)
+        if result.out_of_scope and self.lexicon.subjects and not self._subjects(text):
+            result.in_domain = False  # "意外险怎么理赔" names no insurance of ours: not ours to answer
         text, place = self.set_places_aside(text)
         compact = _SPACE.sub("", text)
         repeated = 1 - len(set(compact)) / len(compact) if compact else 0.0

@@ -105,13 +105,13 @@ class Config:
     @property
     def answer_threshold(self) -> float:
         """Answer at this confidence (0-100) or above: config.yaml's value, else the model's."""
-        value = self.raw["matcher"].get("answer_threshold")
+        value = self.setting("matcher", "answer_threshold")
         return float(value) if value is not None else 100 * _model_thresholds()[0]
 
     @property
     def suggest_threshold(self) -> float:
         """Offer "did you mean" from this confidence: config.yaml's value, else the model's."""
-        value = self.raw["matcher"].get("suggest_threshold")
+        value = self.setting("matcher", "suggest_threshold")
         return float(value) if value is not None else 100 * _model_thresholds()[1]
 
     @property
