@@ -152,20 +152,23 @@ class Answerer:
         if match.chitchat or best is None:
             body = t["greeting"] if match.chitchat and text.strip() else t["help"]
             return Reply(text, "none", None, None, 0.0, [], body, private=private, chitchat=match.chitchat)
-        if best.score >= self.config.answer_threshold and match.in_domain:
+        if best.score >= self.config.answer_threshold and match.in_domain and match.asks:
             return Reply(text, "faq", best.entry.id, best.entry.id, best.score, [], format_entry(best.entry),
                          entry=best.entry, private=private)
         suggestions = []
         if best.score >= self.config.suggest_threshold:
             near = [c.entry.id for c in match.candidates[1:] if c.score >= self.config.suggest_threshold]
             suggestions = [best.entry.id, *near][:MAX_SUGGESTIONS]
+        # a question about the housing fund, commercial insurance, taxes or loans: say where to ask instead
+        pointer = t["out_of_scope"].get(match.out_of_scope) if match.out_of_scope else None
         if suggestions:
-            lines = [t["suggest_intro"]]
+            lines = [pointer] if pointer else []
+            lines += [t["suggest_intro"]]
             lines += [f"{i}. {self.entry(s).question}" for i, s in enumerate(suggestions, 1)]
             lines += [t["suggest_outro"], t["hotline"]]
             body = "\n".join(lines)
         else:
-            body = t["help"]
+            body = f"{pointer}\n{t['hotline']}" if pointer else t["help"]
         return Reply(text, "none", None, best.entry.id, best.score, suggestions, body, private=private)
 
 
