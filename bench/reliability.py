@@ -14,9 +14,8 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-from train_confidence import collect, out_of_fold
-
 from confidence_data import ROOT, diac_index
+from train_confidence import collect, out_of_fold
 
 BANDS = [(0, 20), (20, 40), (40, 60), (60, 70), (70, 80), (80, 90), (90, 95), (95, 101)]
 COLUMNS = {"all": None, "real + workers": ("real", "workers"), "real_dev": ("real",), "DIAC2019": ("diac",),

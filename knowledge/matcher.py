@@ -382,16 +382,18 @@ class Index:
         sims = [s for _, _, _, s in scored]
         shared_features = {"log_length": math.log1p(qlen), "log_per_entry": self.log_per_entry, "unknown": unknown,
                            **context}
+        rows = []
         for pos, (_, e, d, s) in enumerate(scored[:limit]):
             if pos == 0:
                 lead, runner_up = (raws[0] - raws[1], sims[1]) if len(raws) > 1 else (raws[0], 0.0)
             else:
                 lead, runner_up = raws[pos] - raws[0], sims[0]
-            features = {"similarity": s, "coverage": cover[e], "lead": lead, "phrasing_held": float(cov_d[d]), "defining_held": defining[e],
-                        "phrasing_words_held": float(min(1.0, words_held[d])),
-                        "question_held": float(cov_q[d]), "bm25_share": float(bm25[d]) / top_bm25,
-                        "runner_up": runner_up, **shared_features}
-            conf = 100.0 * self.model.probability(features)
+            rows.append({"similarity": s, "coverage": cover[e], "lead": lead, "phrasing_held": float(cov_d[d]),
+                         "phrasing_words_held": float(min(1.0, words_held[d])), "defining_held": defining[e],
+                         "question_held": float(cov_q[d]), "bm25_share": float(bm25[d]) / top_bm25,
+                         "runner_up": runner_up, **shared_features})
+        for (_, e, d, s), features, p in zip(scored, rows, self.model.probabilities(rows), strict=False):
+            conf = 100.0 * p
             if context.get("off_topic"):
                 conf = min(conf, 20.0)
             if out:  # a runner-up is never surer than the entry ranked above it
