@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from knowledge.model import Problem
+from textnorm.slips import synonym_rewriter
 
 
 @dataclass
@@ -30,19 +31,13 @@ class Lexicon:
     places: list[str] = field(default_factory=list)  # places.txt: place names, set aside unless the FAQ uses them
     out_of_scope: dict[str, list[str]] = field(default_factory=dict)  # out_of_scope.yaml: topic -> its words
     problems: list[Problem] = field(default_factory=list)
-    _pattern: re.Pattern | None = None
+    _rewriter: Callable[[str], str] | None = None
 
     def rewrite(self, text: str) -> str:
-        """Replace every variant with its canonical word, longest variant first."""
-        if not self.synonyms:
-            return text
-        if self._pattern is None:
-            # canonical words map to themselves so that a variant inside one ("骑手" in "外卖骑手") is left alone
-            for canonical in set(self.synonyms.values()):
-                self.synonyms.setdefault(canonical, canonical)
-            alternatives = sorted(self.synonyms, key=len, reverse=True)
-            self._pattern = re.compile("|".join(re.escape(a) for a in alternatives))
-        return self._pattern.sub(lambda m: self.synonyms[m.group()], text)
+        """Replace every variant with its canonical word, longest variant first (textnorm.slips)."""
+        if self._rewriter is None:
+            self._rewriter = synonym_rewriter(self.synonyms)
+        return self._rewriter(text)
 
 
 def _load_yaml(path: Path, problems: list[Problem]):

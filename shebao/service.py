@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from calculators import dialog
+from calculators.core import calculator_spec
+from calculators.router import STARTED
 from knowledge.check import too_long
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import load_faq_strict
@@ -55,8 +57,12 @@ class Reply:
     limited: bool = False  # the flood limit said no: `text` is the polite note
     quiet: bool = False  # limited, and the note was already given for this flood: a chat stays silent
     turn: int | None = None  # the saved calculator dialog's turn (Telegram's choice buttons carry it)
+    rateable: bool | None = None  # worth a 有用/没用 verdict: an answer or a figure, not a follow-up question
+    greeting: bool = False  # the reply to a greeting (a group shows its own)
 
     def __post_init__(self) -> None:
+        if self.rateable is None:
+            self.rateable = self.kind != "none"
         if self.entry is not None:
             self.source = self.source or self.entry.source
             self.as_of = self.as_of or self.entry.as_of.isoformat()
@@ -126,7 +132,18 @@ class Answerer:
             q=text, kind="calc", id=f"calc:{name}", best=best.entry.id if best else None,
             score=best.score if best else 0.0, suggestions=[], text=fit(turn.text),
             calc_state=None if turn.done else turn.state, choices=list(turn.choices), private=True,
+            rateable=turn.done and turn.result is not None,  # not a follow-up question, not "cancelled"
         )
+
+    def start(self, name: str) -> Reply | None:
+        """The first turn of calculator NAME without any numbers yet (a link from a group chat), or None
+        when there is no such calculator."""
+        try:
+            title = calculator_spec(name)["title"]
+        except KeyError:
+            return None
+        turn = dialog.advance(dialog.CalcState(name, {STARTED: True}), None, one_shot=False)
+        return None if turn is None else self._calc_reply(title, name, turn, self.index.match(title))
 
     def _faq_reply(self, text: str, match: MatchResult) -> Reply:
         t = texts()
