@@ -8,7 +8,6 @@ thresholds chosen from its calibration). Evaluating it needs only numpy: no scik
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -60,9 +59,14 @@ class ConfidenceModel:
 
     def probability(self, features: dict[str, float]) -> float:
         """P(right) for one candidate's features."""
-        x = np.array([float(features.get(name, 0.0)) for name in FEATURES])
-        z = float(((x - self.mean) / self.scale) @ self.coef) + self.intercept
-        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+        return self.probabilities([features])[0]
+
+    def probabilities(self, rows: list[dict[str, float]]) -> list[float]:
+        """P(right) for several candidates' features at once."""
+        x = np.array([[float(f.get(name, 0.0)) for name in FEATURES] for f in rows])
+        z = np.clip(x @ (self.coef / self.scale) + (self.intercept - float(self.mean / self.scale @ self.coef)),
+                    -40.0, 40.0)
+        return (1.0 / (1.0 + np.exp(-z))).tolist()
 
     def to_json(self) -> dict:
         return {

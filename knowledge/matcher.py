@@ -174,6 +174,8 @@ class Index:
         self.domain_words = domain if self.doc_text and covered >= DOMAIN_SHARE * len(self.doc_text) else []
         self._chitchat = self._chitchat_pattern()
         self.out_of_scope = self.lexicon.out_of_scope  # named only when the FAQ has no answer: the FAQ may use them
+        # ... but only the words no phrasing uses keep a question out of the domain (the FAQ answers 意外险)
+        self.out_of_scope_only = {t: [w for w in ws if w not in words_in_faq] for t, ws in self.out_of_scope.items()}
         per_entry = n_docs / max(1, len(self.entries))
         self.log_per_entry = math.log(max(1.0, per_entry))
         share = min(1.0, max(0.0, (per_entry - 2) / 8))
@@ -286,8 +288,9 @@ class Index:
         result.off_topic = any(w in text for w in self.off_topic_words)
         result.in_domain = not self.domain_words or any(w in text for w in self.domain_words)
         result.out_of_scope = next((t for t, ws in self.out_of_scope.items() if any(w in text for w in ws)), None)
-        if result.out_of_scope and self.lexicon.subjects and not self._subjects(text):
-            result.in_domain = False  # "意外险怎么理赔" names no insurance of ours: not ours to answer
+        if result.out_of_scope and self.lexicon.subjects and not self._subjects(text) and any(
+                w in text for w in self.out_of_scope_only[result.out_of_scope]):
+            result.in_domain = False  # "公积金怎么提取" names none of our insurances: not ours to answer
         text, place = self.set_places_aside(text)
         compact = _SPACE.sub("", text)
         repeated = 1 - len(set(compact)) / len(compact) if compact else 0.0
@@ -382,16 +385,18 @@ class Index:
         sims = [s for _, _, _, s in scored]
         shared_features = {"log_length": math.log1p(qlen), "log_per_entry": self.log_per_entry, "unknown": unknown,
                            **context}
+        rows = []
         for pos, (_, e, d, s) in enumerate(scored[:limit]):
             if pos == 0:
                 lead, runner_up = (raws[0] - raws[1], sims[1]) if len(raws) > 1 else (raws[0], 0.0)
             else:
                 lead, runner_up = raws[pos] - raws[0], sims[0]
-            features = {"similarity": s, "coverage": cover[e], "lead": lead, "phrasing_held": float(cov_d[d]), "defining_held": defining[e],
-                        "phrasing_words_held": float(min(1.0, words_held[d])),
-                        "question_held": float(cov_q[d]), "bm25_share": float(bm25[d]) / top_bm25,
-                        "runner_up": runner_up, **shared_features}
-            conf = 100.0 * self.model.probability(features)
+            rows.append({"similarity": s, "coverage": cover[e], "lead": lead, "phrasing_held": float(cov_d[d]),
+                         "phrasing_words_held": float(min(1.0, words_held[d])), "defining_held": defining[e],
+                         "question_held": float(cov_q[d]), "bm25_share": float(bm25[d]) / top_bm25,
+                         "runner_up": runner_up, **shared_features})
+        for (_, e, d, s), features, p in zip(scored, rows, self.model.probabilities(rows), strict=False):
+            conf = 100.0 * p
             if context.get("off_topic"):
                 conf = min(conf, 20.0)
             if out:  # a runner-up is never surer than the entry ranked above it
