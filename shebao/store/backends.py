@@ -111,6 +111,10 @@ class Backend(Protocol):
         """`async with backend.transaction() as tx:` commit on leaving, roll back on an error.
         EXCLUSIVE also holds the migration lock, so two processes starting at once take turns."""
 
+    def autocommit(self) -> Any:
+        """`async with backend.autocommit() as tx:` each statement commits by itself: for work of one
+        statement, which is atomic alone (saves PostgreSQL's BEGIN and COMMIT round trips)."""
+
     async def close(self) -> None: ...
 
 
@@ -129,9 +133,8 @@ class _SqliteTransaction:
         return cur.rowcount
 
     async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        try:
-            async with self._db.execute(sql, tuple(params)) as cur:
-                return [tuple(row) for row in await cur.fetchall()]
+        try:  # one trip to aiosqlite's thread, not three (execute, fetch, close)
+            return [tuple(row) for row in await self._db.execute_fetchall(sql, tuple(params))]
         except sqlite3.Error as exc:
             raise StorageError(f"{self._label}: {exc}") from exc
 
@@ -193,6 +196,13 @@ class SqliteBackend:
                 if self._db.in_transaction:
                     await self._db.execute("ROLLBACK")
                 raise
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[_SqliteTransaction]:
+        # Still under the lock: on the one shared connection it would otherwise land inside
+        # another update's open transaction.
+        async with self._lock:
+            yield _SqliteTransaction(self._db, self.label)
 
     async def close(self) -> None:
         await self._db.close()
@@ -276,6 +286,14 @@ class PostgresBackend:
                 if exclusive:
                     await tx.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
                 yield tx
+        except self._errors as exc:
+            raise StorageError(f"{self.label}: {exc}") from exc
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[_PostgresTransaction]:
+        try:
+            async with self._pool.acquire() as con:
+                yield _PostgresTransaction(con, self.label)
         except self._errors as exc:
             raise StorageError(f"{self.label}: {exc}") from exc
 

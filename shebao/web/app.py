@@ -16,7 +16,6 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.storage import Storage
 from jinja2 import Environment, PackageLoader, select_autoescape
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
@@ -33,6 +32,7 @@ from starlette.types import ASGIApp
 from shebao.config import Config
 from shebao.conversation import Conversation
 from shebao.services import build_services
+from shebao.store import Storage
 from shebao.web.http import (
     MAX_TEXT,
     AskBody,
@@ -212,8 +212,7 @@ def create_app(cfg: Config, services: Any = None, *, conversation: Conversation 
         core = conversation
         if core is None:
             built = services if services is not None else await asyncio.to_thread(build_services, cfg)
-            storage_cfg = cfg.raw.get("storage") or {}
-            store = Storage(cfg.storage_path, busy_timeout=float(storage_cfg.get("busy_timeout", 5)))
+            store = Storage.from_config(cfg)
             await store.open()
             core = Conversation(built, store)
         per_minute = int(web_cfg.get("address_per_minute") or 0)
