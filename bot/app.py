@@ -9,7 +9,6 @@ import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
@@ -49,18 +48,13 @@ class MissingToken(Exception):
         super().__init__(f"no bot token: set the environment variable {variable}")
 
 
-def _number(section: dict[str, Any], key: str, default: float) -> float:
-    value = section.get(key)
-    return float(default if value is None else value)
-
-
 def webhook_secret(token: str) -> str:
     """The secret Telegram sends with every webhook call: derived from the token, so never configured."""
     return hashlib.sha256(b"shebao-webhook:" + token.encode()).hexdigest()[:48]
 
 
 def token_variable(cfg: Config) -> str:
-    return cfg.telegram.get("token_env") or "TELEGRAM_BOT_TOKEN"
+    return cfg.setting("telegram", "token_env")
 
 
 def build_application(cfg: Config, services_factory: Callable[..., Services] = build_services, *,
@@ -70,8 +64,7 @@ def build_application(cfg: Config, services_factory: Callable[..., Services] = b
     token = token or os.environ.get(token_variable(cfg), "").strip()
     if not token:
         raise MissingToken(token_variable(cfg))
-    tg = cfg.telegram
-    base_url = str(tg.get("base_url") or "https://api.telegram.org/bot")
+    base_url = str(cfg.setting("telegram", "base_url"))
     app = (
         ApplicationBuilder()
         .token(token)
@@ -80,11 +73,11 @@ def build_application(cfg: Config, services_factory: Callable[..., Services] = b
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .rate_limiter(RetryingRateLimiter(
-            network_retries=int(_number(tg, "network_retries", 3)),
-            backoff=_number(tg, "retry_backoff", 0.5),
+            network_retries=int(cfg.setting("telegram", "network_retries")),
+            backoff=float(cfg.setting("telegram", "retry_backoff")),
             max_retries=3,  # 429 answers: wait retry_after, then again
-            overall_max_rate=_number(tg, "max_messages_per_second", 30),  # Telegram's broadcast limit
-            group_max_rate=_number(tg, "max_group_messages_per_minute", 20),
+            overall_max_rate=float(cfg.setting("telegram", "max_messages_per_second")),  # Telegram's broadcast limit
+            group_max_rate=float(cfg.setting("telegram", "max_group_messages_per_minute")),
         ))
         .connection_pool_size(MAX_CONCURRENT_UPDATES)
         .post_init(post_init)
@@ -118,6 +111,9 @@ def register_handlers(app: Application) -> None:
                                    handlers.not_text))
     # Groups: only replies to the bot and mentions of it
     app.add_handler(MessageHandler(groups & only_new & filters.TEXT & ~filters.COMMAND, handlers.group_text))
+    # A corrected message, when its first version got no answer
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND,
+                                   handlers.edited_text))
     # Buttons
     app.add_handler(CallbackQueryHandler(handlers.feedback, pattern=r"^fb:[01]:\d+$"))
     app.add_handler(CallbackQueryHandler(handlers.suggestion, pattern=r"^dym:"))
@@ -173,6 +169,36 @@ async def running(app: BotApplication, poll_timeout: float = 1.0) -> AsyncIterat
         await post_shutdown(app)
 
 
+async def run_with_web(app: BotApplication, cfg: Config, token: str) -> None:
+    """`shebao run` with web.enabled: the bot and the web chat in one event loop, over one conversation
+    core (one FAQ index, one store; /reload swaps both). Runs until the web server is told to stop
+    (Ctrl-C, SIGTERM), then stops the bot too."""
+    from shebao.web.serve import server
+
+    tg = cfg.telegram
+    await app.initialize()
+    try:
+        await post_init(app)
+        web = server(cfg, conversation=app.bot_data.conversation)
+        if tg.get("webhook_url"):
+            url = str(tg["webhook_url"])
+            await app.updater.start_webhook(
+                listen=str(tg.get("webhook_listen") or "0.0.0.0"), port=int(tg.get("webhook_port") or 8443),
+                url_path=urlparse(url).path.lstrip("/"), webhook_url=url, secret_token=webhook_secret(token),
+                allowed_updates=Update.ALL_TYPES)
+        else:
+            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await app.start()
+        try:
+            await web.serve()
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    finally:
+        await app.shutdown()
+        await post_shutdown(app)
+
+
 def _setup_logging(token: str) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the token in the URL
@@ -190,11 +216,13 @@ def run(cfg: Config) -> int:
     app = build_application(cfg, token=token)
     tg = cfg.telegram
     try:
-        if tg.get("webhook_url"):
+        if (cfg.raw.get("web") or {}).get("enabled"):
+            asyncio.run(run_with_web(app, cfg, token))
+        elif tg.get("webhook_url"):
             url = str(tg["webhook_url"])
             app.run_webhook(
-                listen=str(tg.get("webhook_listen") or "0.0.0.0"),
-                port=int(tg.get("webhook_port") or 8443),
+                listen=str(cfg.setting("telegram", "webhook_listen")),
+                port=int(cfg.setting("telegram", "webhook_port")),
                 url_path=urlparse(url).path.lstrip("/"),
                 webhook_url=url,
                 secret_token=webhook_secret(token),

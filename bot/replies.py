@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -24,28 +21,17 @@ from telegram.constants import MessageLimit
 
 from shebao.service import entry_text
 from shebao.store.records import Stats, UnansweredGroup
+from textnorm.limits import TELEGRAM_LIMIT, fit
+from textnorm.texts import Texts
 
-MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH  # 4096
+MAX_TEXT = TELEGRAM_LIMIT
+assert MAX_TEXT == MessageLimit.MAX_TEXT_LENGTH
 MAX_SUGGESTIONS = 3
 MAX_INLINE_RESULTS = 10
 
 
-@cache
-def _texts() -> dict[str, Any]:
-    return yaml.safe_load(resources.files("bot").joinpath("texts.yaml").read_text(encoding="utf-8"))
-
-
-def text(key: str, **values: Any) -> str:
-    """The text KEY ("buttons.useful" for nested ones) with VALUES filled in."""
-    node: Any = _texts()
-    for part in key.split("."):
-        node = node[part]
-    return str(node).strip().format(**values) if values else str(node).strip()
-
-
-def fit(body: str, limit: int = MAX_TEXT) -> str:
-    """BODY cut to Telegram's message limit, ending in an ellipsis when cut."""
-    return body if len(body) <= limit else body[: limit - 1] + "…"
+TEXTS = Texts("bot")
+text = TEXTS.text  # text("buttons.useful") and the like, from bot/texts.yaml
 
 
 @dataclass(frozen=True)
@@ -166,18 +152,28 @@ def answer_private(reply: Any, *, username: str, question_id: int | None, turn: 
     rows: list[list[InlineKeyboardButton]] = []
     rows += _choice_rows(reply.choices, turn)
     rows += _suggestion_rows(reply.suggestions, label)
-    if reply.kind != "none":
+    if reply.rateable:
         rows.append(_feedback_row(question_id))
     if reply.kind == "faq" and reply.id:
         rows.append(_share_row(username, reply.id, reply.entry.question if reply.entry else reply.q))
     return Outgoing(fit(reply.text), _markup(rows))
 
 
+def private_payload(reply: Any) -> str:
+    """The /start payload of the link that moves REPLY from a group to a private chat: the FAQ entry, the
+    calculator to begin there (calc_<name>), or just "private"."""
+    if reply.kind == "faq" and reply.id:
+        return f"faq_{reply.id}"
+    if reply.kind == "calc" and reply.id and reply.id.startswith("calc:"):
+        return "calc_" + reply.id.split(":", 1)[1]
+    return "private"
+
+
 def answer_group(reply: Any, *, username: str, question_id: int | None, turn: int | None,
                  label: Callable[[str], str], short: bool = True) -> Outgoing:
     """A short answer for a group; anything about the asker's own figures moves to a private chat."""
     if reply.private:
-        payload = f"faq_{reply.id}" if reply.kind == "faq" and reply.id else "private"
+        payload = private_payload(reply)
         button = InlineKeyboardButton(text("buttons.private"), url=deep_link(username, payload))
         return Outgoing(text("move_to_private"), InlineKeyboardMarkup([[button]]))
     entry = reply.entry
@@ -186,10 +182,12 @@ def answer_group(reply: Any, *, username: str, question_id: int | None, turn: in
         rows = [[InlineKeyboardButton(text("buttons.detail"), url=faq_link(username, entry.id))],
                 _feedback_row(question_id)]
         return Outgoing(fit(body), _markup(rows))
+    if reply.greeting:  # a greeting in a group: how to ask in a group, not the private-chat greeting
+        return Outgoing(text("greeting_group", bot=username))
     rows = _choice_rows(reply.choices, turn) + _suggestion_rows(reply.suggestions, label)
     if reply.kind == "faq" and reply.id:
         rows.append([InlineKeyboardButton(text("buttons.detail"), url=faq_link(username, reply.id))])
-    if reply.kind != "none":
+    if reply.rateable:
         rows.append(_feedback_row(question_id))
     return Outgoing(fit(reply.text), _markup(rows))
 

@@ -17,25 +17,23 @@ from .core import (
     text,
     whole,
 )
-from .parameters import names
 
 
 def _payout_months(book: Book, age: int) -> Decimal:
-    """Payout months of the listed retirement age nearest to `age` (the lower one on a tie)."""
-    ages = sorted(int(n.rsplit(".", 1)[1]) for n in names("pension.payout_months."))
-    nearest = min(ages, key=lambda a: (abs(a - age), a))
-    if nearest != age:
-        book.assume("payout_age_nearest", age=age, used=nearest, ages="、".join(map(str, ages)))
-    return book.value(f"pension.payout_months.{nearest}")
+    """Payout months of the retirement age, from the whole table of 国发〔2005〕38号."""
+    return book.value("pension.payout_months", key=age)
 
 
 def pension(*, years: Decimal, on: dt.date, age: int | None = None, account: Decimal | None = None,
             index: Decimal | None = None, avg_wage: Decimal | None = None,
-            wage: Decimal | None = None) -> CalcResult:
-    """Monthly pension = basic pension + personal-account pension.
+            wage: Decimal | None = None, retire_date: dt.date | None = None,
+            current_age: int | None = None) -> CalcResult:
+    """Monthly pension = basic pension + personal-account pension, once the minimum years are paid.
 
     Basic pension = (average wage + own indexed average wage) / 2 × years paid × 1%;
-    personal-account pension = account balance / payout months of the retirement age.
+    personal-account pension = account balance / payout months of the retirement age (国发〔2005〕38号).
+    The minimum years are those in force on the retirement date (15, rising from 2030); with fewer,
+    there is no monthly pension yet (`eligible` false, no monthly figure).
     """
     check_range("years", years)
     book = Book("pension", on)
@@ -43,6 +41,11 @@ def pension(*, years: Decimal, on: dt.date, age: int | None = None, account: Dec
         age = int(book.default("age"))
         book.assume("age_default", age=age)
     check_range("age", age)
+    retire_on = _retirement_date(book, on, age, retire_date, current_age)
+    min_years = book.value("pension.min_years", retire_on)
+    book.used.update(years=years, age=age, min_years=min_years, retire_year=retire_on.year)
+    if years < min_years:
+        return _not_yet_eligible(book, years, min_years, retire_on)
     if avg_wage is None:
         avg_wage = average_wage(book, on.year)
         book.assume("avg_wage_default", value=num(avg_wage))
@@ -73,11 +76,32 @@ def pension(*, years: Decimal, on: dt.date, age: int | None = None, account: Dec
     book.line("pension_account", account=money(account), months=num(months), age=age,
               part=money(account_part))
     book.line("pension_total", basic=money(basic), part=money(account_part), total=money(total))
-    min_years = book.value("pension.min_years")
-    if years < min_years:
-        book.assume("pension_min_years", years=num(min_years))
     book.assume("pension_estimate")
-    return book.done(basic=basic, account_part=account_part, total=total)
+    return book.done(eligible=True, basic=basic, account_part=account_part, total=total)
+
+
+def _retirement_date(book: Book, on: dt.date, age: int, retire_date: dt.date | None,
+                     current_age: int | None) -> dt.date:
+    """The date the minimum years are taken at: as given, from the age now, or the calculation date."""
+    if retire_date is not None:
+        return retire_date
+    if current_age is not None:
+        check_range("current_age", current_age)
+        if current_age < age:
+            year = on.year + age - current_age
+            book.assume("retire_year_from_age", now=current_age, age=age, year=year)
+            return dt.date(year, on.month, min(on.day, 28))
+    book.assume("retire_now", date=on.isoformat())
+    return on
+
+
+def _not_yet_eligible(book: Book, years: Decimal, min_years: Decimal, retire_on: dt.date) -> CalcResult:
+    """Fewer years than the minimum: no monthly pension yet, and what the worker can do about it."""
+    short = min_years - years
+    book.line("pension_short", years=num(years), year=retire_on.year, min_years=num(min_years),
+              short=num(short))
+    book.assume("pension_short_options", min_years=num(min_years))
+    return book.done(eligible=False, basic=None, account_part=None, total=None, years_short=whole(short))
 
 
 def _floor_base(book: Book, on: dt.date) -> Decimal:
@@ -139,13 +163,13 @@ def medical_years(*, years: Decimal, on: dt.date, gender: str | None = None,
     if gender is None:
         gender = book.default("gender")
         other = "female" if gender == "male" else "male"
-        other_required = book.value(f"medical.required_years.{other}")
+        other_required = book.value("medical.required_years", key=other)
         book.assume("gender_default", gender=text(f"gender.{gender}"), other=text(f"gender.{other}"),
                     required=num(other_required), needed=num(max(other_required - years, Decimal(0))))
     if gender not in {"male", "female"}:
         raise CalcInputError("gender", text("errors.gender"))
     book.used.update(gender=gender, years=years)
-    required = book.value(f"medical.required_years.{gender}")
+    required = book.value("medical.required_years", key=gender)
     needed = max(required - years, Decimal(0))
     book.line("medical_years", gender=text(f"gender.{gender}"), required=num(required), years=num(years),
               needed=num(needed))
@@ -166,15 +190,15 @@ def unemployment(*, years: Decimal, on: dt.date) -> CalcResult:
     """Longest unemployment benefit by years paid (1 to <5 years: 12 months; 5 to <10: 18; 10+: 24)."""
     check_range("years", years)
     book = Book("unemployment", on)
-    bands = sorted(int(n.rsplit(".", 1)[1]) for n in names("unemployment.max_months."))
-    reached = [b for b in bands if years >= b]
-    if reached:
-        months = int(book.value(f"unemployment.max_months.{reached[-1]}"))
-        book.line("unemployment", years=num(years), band=reached[-1], months=months)
+    bands = list(book.scale("unemployment.max_months"))
+    if years >= bands[0]:
+        p = book.param("unemployment.max_months", key=years)
+        months = int(p.value)
+        book.line("unemployment", years=num(years), band=num(p.key), months=months)
     else:
         months = 0
-        book.param(f"unemployment.max_months.{bands[0]}")
-        book.line("unemployment_short", years=num(years), band=bands[0])
+        book.param("unemployment.max_months", key=bands[0])
+        book.line("unemployment_short", years=num(years), band=num(bands[0]))
     book.assume("unemployment_conditions")
     book.assume("unemployment_amount")
     return book.done(max_months=months)

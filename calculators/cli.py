@@ -12,7 +12,9 @@ from .reply import render
 
 # option -> input name; the same for every calculator, each uses the ones it needs
 OPTIONS = ["wage", "date", "rate", "risk-class", "age", "years", "account", "index", "avg-wage", "base",
-           "insurance", "amount", "days", "share", "group", "gender"]
+           "insurance", "amount", "days", "share", "group", "gender", "retire-date", "current-age", "grade",
+           "average-wage", "income", "no-contract-months"]
+ALIASES = {"average_wage": "avg_wage"}  # --average-wage is --avg-wage (the second-round calculators' name)
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -23,6 +25,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("name", metavar="NAME", help=text("errors.cli_name_help", names=names))
     for option in OPTIONS:
         parser.add_argument(f"--{option}", dest=option.replace("-", "_"), metavar="VALUE")
+    parser.add_argument("--death", action="store_true", help=text("errors.cli_death_help"))
     parser.add_argument("--json", action="store_true", help=text("errors.cli_json_help"))
     parser.set_defaults(func=run)
     return parser
@@ -31,7 +34,9 @@ def register(subparsers) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Print the reply (or the JSON object); exit 2 with one line on an unknown name or a bad input."""
     inputs = {o.replace("-", "_"): getattr(args, o.replace("-", "_"), None) for o in OPTIONS}
-    inputs = {k: v for k, v in inputs.items() if v is not None}
+    inputs = {ALIASES.get(k, k): v for k, v in inputs.items() if v is not None}
+    if getattr(args, "death", False):
+        inputs["grade"] = "death"
     try:
         result = compute(args.name, inputs)
     except CalcInputError as err:

@@ -9,7 +9,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .parameters import Param, ParameterEnded, ParameterError, read_yaml, value_at
+from textnorm.texts import Texts
+
+from .parameters import Param, ParameterEnded, ParameterError, read_yaml, scale_at, value_at
 
 HERE = Path(__file__).parent
 CENT = Decimal("0.01")
@@ -37,6 +39,13 @@ class CalcResult:
     # (kind, key, fields) of each breakdown line and assumption, kind "breakdown" or "assume": the short
     # reply words them again from texts.yaml `short`, the full lines above stay for staff (--json)
     keyed: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    # figures of a statistical year: {"parameter", "year" (used), "wanted"}; year < wanted means an older
+    # year's figure stands in, and the reply says so in its first line
+    years_used: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def outdated(self) -> list[dict[str, Any]]:
+        return [y for y in self.years_used if y["year"] < y["wanted"] and y.get("affects", True)]
 
     def assume(self, key: str, **fields: Any) -> None:
         """Add an assumption (texts.yaml `assume.KEY`) once."""
@@ -52,7 +61,16 @@ class CalcResult:
             "breakdown": list(self.breakdown),
             "parameters": [p.to_json() for p in self.parameters],
             "assumptions": list(self.assumptions),
+            "years_used": [dict(y) for y in self.years_used],
         }
+
+
+def _unique(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for item in items:
+        if item not in out:
+            out.append(item)
+    return out
 
 
 def _jsonable(value: Any) -> Any:
@@ -99,20 +117,9 @@ def _yaml(name: str) -> dict:
     return read_yaml(HERE / name)
 
 
-def text(key: str, **fields: Any) -> str:
-    """A user-facing text from texts.yaml (dotted key), formatted with fields."""
-    node: Any = _yaml("texts.yaml")
-    for part in key.split("."):
-        node = node[part]
-    return str(node).strip().format(**fields) if fields else str(node).strip()
-
-
-def texts(key: str) -> Any:
-    """A raw node of texts.yaml (a list or mapping)."""
-    node: Any = _yaml("texts.yaml")
-    for part in key.split("."):
-        node = node[part]
-    return node
+TEXTS = Texts(lambda: HERE / "texts.yaml")
+text = TEXTS.text  # a user-facing text from texts.yaml (dotted key), formatted with fields
+texts = TEXTS.node  # a raw node of texts.yaml (a list or mapping)
 
 
 def input_spec(name: str) -> dict:
@@ -153,19 +160,27 @@ class Book:
         self.assumptions: list[str] = []
         self.used: dict[str, Any] = {"date": on}
         self.keyed: list[tuple[str, str, dict[str, Any]]] = []
+        self.years_used: list[dict[str, Any]] = []  # statistical-year figures: the year used, the year wanted
 
-    def param(self, name: str, on: dt.date | None = None) -> Param:
+    def param(self, name: str, on: dt.date | None = None, key: Any = None) -> Param:
         try:
-            p = value_at(name, on or self.on)
+            p = value_at(name, on or self.on, key=key)
         except ParameterEnded:
             raise
         except ParameterError as err:
             raise CalcInputError("date", text("errors.no_data", detail=str(err))) from err
-        self.params.setdefault((p.name, p.start), p)
+        self.params.setdefault((p.full_name, p.start), p)
         return p
 
-    def value(self, name: str, on: dt.date | None = None) -> Decimal:
-        return Decimal(self.param(name, on).value)
+    def value(self, name: str, on: dt.date | None = None, key: Any = None) -> Decimal:
+        return Decimal(self.param(name, on, key).value)
+
+    def scale(self, name: str, on: dt.date | None = None) -> dict:
+        """The whole table of a scale parameter (nothing recorded: record the row used with `param`)."""
+        try:
+            return scale_at(name, on or self.on)
+        except ParameterError as err:
+            raise CalcInputError("date", text("errors.no_data", detail=str(err))) from err
 
     def ended(self, name: str, on: dt.date | None = None) -> ParameterEnded | None:
         """The end of a parameter when it no longer applies on the date, else None (and records it)."""
@@ -174,6 +189,18 @@ class Book:
         except ParameterEnded as end:
             return end
         return None
+
+    def not_affecting(self, name: str) -> None:
+        """A statistical-year figure was looked up but did not change the result: no up-front warning."""
+        for y in self.years_used:
+            if y["parameter"] == name:
+                y["affects"] = False
+        self.assumptions[:] = [a for a, k in zip(self.assumptions, self._assumed_keys(), strict=True)
+                               if k != "avg_wage_older"]
+        self.keyed[:] = [k for k in self.keyed if not (k[0] == "assume" and k[1] == "avg_wage_older")]
+
+    def _assumed_keys(self) -> list[str]:
+        return [key for kind, key, _ in self.keyed if kind == "assume"]
 
     def line(self, key: str, **fields: Any) -> None:
         self.breakdown.append(text(f"breakdown.{key}", **fields))
@@ -190,16 +217,24 @@ class Book:
 
     def done(self, **result: Any) -> CalcResult:
         return CalcResult(self.calculator, result, self.breakdown, list(self.params.values()), self.assumptions,
-                          self.used, self.keyed)
+                          self.used, self.keyed, _unique(self.years_used))
+
+
+def statistical(book: Book, name: str, year: int) -> Decimal:
+    """A figure of a statistical year used in `year`: that of year-1, or the latest one before it,
+    recorded so the reply says up front when an older year's figure stands in for today's."""
+    wanted = year - 1
+    p = book.param(name, dt.date(wanted, 12, 31))
+    book.years_used.append({"parameter": name, "year": p.start.year, "wanted": wanted})
+    if p.start.year < wanted:
+        book.assume("avg_wage_older" if name == "average_wage.qinghai" else "figure_older",
+                    wanted=wanted, used=p.start.year, value=num(p.value))
+    return Decimal(p.value)
 
 
 def average_wage(book: Book, year: int) -> Decimal:
     """The provincial average wage used in `year`: the figure of year-1, or the latest one before it."""
-    wanted = year - 1
-    p = book.param("average_wage.qinghai", dt.date(wanted, 12, 31))
-    if p.start.year < wanted:
-        book.assume("avg_wage_older", wanted=wanted, used=p.start.year, value=num(p.value))
-    return Decimal(p.value)
+    return statistical(book, "average_wage.qinghai", year)
 
 
 def base_limits(book: Book, on: dt.date) -> tuple[Decimal, Decimal, Decimal]:

@@ -13,10 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from .core import CalcInputError, CalcResult, calculator_spec, input_spec, text, texts
-from .numbers import normalise, read
-from .registry import choice_value, compute
+from .numbers import IDENTITY, Reading, normalise, read
+from .registry import check_input, choice_value, compute
 from .reply import LIMIT, render
-from .router import STARTED, inputs_from, jsonable, looks_like_question, route, rules
+from .router import STARTED, asks_something, inputs_from, jsonable, route, rules
 
 _UNREAD = object()  # the reply could not be read as the input asked for
 
@@ -77,6 +77,9 @@ def advance(state: CalcState, text: str | None = None, *, one_shot: bool,
             return None
         if isinstance(merged, CalcTurn):
             return merged
+    refused = _refuse_out_of_range(state.name, inputs, one_shot, today)
+    if refused is not None:
+        return refused
     missing = [i for i in spec["required"] if inputs.get(i) is None]
     if inputs.get(STARTED):
         if one_shot:
@@ -86,13 +89,32 @@ def advance(state: CalcState, text: str | None = None, *, one_shot: bool,
         else:
             missing = [i for i in spec["start_asks"] if not _known(spec, inputs, i, asked=True)] + missing
     if not one_shot:
-        missing += [i for i in spec["chat_asks"] if i not in inputs]
+        missing += [i for i in spec["chat_asks"] if not _known(spec, inputs, i, asked=True)]
     if missing and one_shot:
         reply = _txt("dialog.missing", title=spec["title"], missing=_labels(spec, missing), example=spec["example"])
         return CalcTurn(reply, False, CalcState(state.name, inputs, missing[0]))
     if missing:
         return _ask(state.name, inputs, missing[0])
     return _compute(state.name, inputs, one_shot, today)
+
+
+def _refuse_out_of_range(name: str, inputs: dict[str, Any], one_shot: bool,
+                         today: dt.date | None) -> CalcTurn | None:
+    """The allowed range for the first given value outside it (200岁, -5年), before asking anything else."""
+    spec = calculator_spec(name)
+    for input_name in spec["inputs"]:
+        value = inputs.get(input_name)
+        if value is None or input_name == "date":
+            continue
+        try:
+            check_input(input_name, value, today or dt.date.today())
+        except CalcInputError as err:
+            kept = {k: v for k, v in inputs.items() if k != input_name}
+            if one_shot:
+                reply = _txt("dialog.invalid_one_shot", message=err.message, example=spec["example"])
+                return CalcTurn(reply, False, CalcState(name, kept, input_name))
+            return _ask(name, kept, input_name, _txt("dialog.invalid", message=err.message) + "\n")
+    return None
 
 
 def _known(spec: dict, inputs: dict[str, Any], name: str, asked: bool = False) -> bool:
@@ -130,24 +152,28 @@ def _take_answer(state: CalcState, inputs: dict[str, Any], answer: str) -> bool 
     if routed is not None:
         inputs.update(routed[1])
         return True
+    readings = read(norm)  # read once: the answer, the question test and the other inputs use it
     if state.asking:
-        value = _read_answer(state.name, state.asking, norm)
+        value = _read_answer(state.name, state.asking, norm, readings)
+        if value is _UNREAD and IDENTITY.search(norm):  # an ID-card or phone number is not an age or a wage
+            return _ask(state.name, inputs, state.asking,
+                        _txt("dialog.identity", label=input_spec(state.asking)["label"]))
         if value is _UNREAD:
-            if looks_like_question(norm):
+            if asks_something(norm):
                 return None
             return _ask(state.name, inputs, state.asking, _txt("dialog.not_understood"))
         if isinstance(value, _Other):
             inputs[value.name] = value.value
         else:
             inputs[state.asking] = value
-    elif looks_like_question(norm):
+    elif asks_something(norm):
         return None
-    for key, value in inputs_from(state.name, read(norm)).items():
+    for key, value in inputs_from(state.name, readings).items():
         inputs.setdefault(key, value)
     return True
 
 
-def _read_answer(name: str, asking: str, norm: str) -> Any:
+def _read_answer(name: str, asking: str, norm: str, readings: list[Reading]) -> Any:
     """The value of the input asked for in a short reply; None means "use the default"; _UNREAD if unreadable."""
     spec = calculator_spec(name)
     if asking not in spec["required"] and norm in {normalise(w) for w in texts("dialog.unknown_words")}:
@@ -155,18 +181,17 @@ def _read_answer(name: str, asking: str, norm: str) -> Any:
     if input_spec(asking)["type"] == "choice":
         value = choice_value(asking, norm)
         if value is None:
-            found = [r for r in read(norm) if r.kind == asking]
+            found = [r for r in readings if r.kind == asking]
             value = found[0].value if found else None
         return _UNREAD if value is None else value
     other = rules().get("answer_as", {}).get(asking)
     if other:  # 按社平工资的哪一档交？ - "4500" is the base itself
         floor = Decimal(str(other["at_least"]))
-        for reading in read(norm):
+        for reading in readings:
             if reading.kind in other["kinds"] and isinstance(reading.value, Decimal) and reading.value >= floor:
                 return _Other(str(other["input"]), jsonable(reading.value))
-    kinds = rules()["answers"].get(asking, [])
-    for kind in kinds:
-        for reading in read(norm):
+    for kind in rules()["answers"].get(asking, []):
+        for reading in readings:
             if reading.kind == kind:
                 return jsonable(_scale(asking, reading.kind, reading.value))
     return _UNREAD
@@ -202,6 +227,13 @@ def _compute(name: str, inputs: dict[str, Any], one_shot: bool, today: dt.date |
                              example=calculator_spec(name)["example"])
                 return CalcTurn(reply, False, CalcState(name, kept, bad))
             return _ask(name, kept, bad, _txt("dialog.invalid", message=err.message) + "\n")
+        if bad in calculator_spec(name)["inputs"] and bad not in values:  # needed in this case only
+            if one_shot:
+                spec = calculator_spec(name)
+                reply = _txt("dialog.missing", title=spec["title"], missing=_labels(spec, [bad]),
+                             example=spec["example"])
+                return CalcTurn(reply, False, CalcState(name, inputs, bad))
+            return _ask(name, inputs, bad)
         return CalcTurn(err.message[:LIMIT], True, None)
     reply = render(result, extra_assumptions=list(inputs.get("_notes") or []))
     return CalcTurn(reply, True, None, [], result)

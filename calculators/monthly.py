@@ -41,6 +41,10 @@ def contribution(*, wage: Decimal, on: dt.date) -> CalcResult:
     individual_rates: list[str] = []
     for insurance, (emp_name, ind_name) in INSURANCES.items():
         end = book.ended(emp_name)
+        if end is not None and insurance == "maternity":
+            book.assume("maternity_merged", since=end.since.isoformat(), cite=cite(end.source),
+                        rate=pct(book.value("medical.employer_rate")))
+            continue
         if end is not None:
             book.assume("insurance_ended", insurance=text(f"insurance.{insurance}"),
                         since=end.since.isoformat(), source=end.source, cite=cite(end.source))
@@ -74,7 +78,7 @@ def work_injury_premium(*, wage: Decimal, on: dt.date, rate: Decimal | None = No
         book.assume("rate_given", rate=pct(rate))
     elif risk_class is not None:
         check_range("risk_class", risk_class)
-        rate = book.value(f"work_injury.class_rate.{risk_class}")
+        rate = book.value("work_injury.class_rate", key=risk_class)
         book.assume("class_rate", cls=risk_class, rate=pct(rate))
     else:
         rate = book.value("work_injury.default_rate")
@@ -122,7 +126,7 @@ def flexible(*, on: dt.date, base: Decimal | None = None, share: Decimal | None 
         after = pension - pension * subsidy_share
         book.line("flexible_subsidy", group=text(f"group.{group}"), share=pct(subsidy_share),
                   subsidy=money(pension * subsidy_share), after=money(after))
-        book.assume("subsidy_conditions")
+        book.assume("subsidy_conditions", share=pct(subsidy_share))
     else:
         book.assume("subsidy_none")
     book.assume("flexible_medical_missing")

@@ -41,6 +41,9 @@ POWER = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(?:\^|\*\*|的\s*(?=[0-9]{1,4}\s*�
                    r"|([0-9]+(?:\.[0-9]+)?)e([0-9]{1,4})")
 MAX_EXPONENT = 400
 CLAUSE = re.compile(r"[，,。；;！!？?\n、：:]")
+# ID-card, bank-card and mobile numbers: never an age, a wage or a count (and masked before storing)
+IDENTITY = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9x]|[0-9]{15,16}|[0-9]{19}|1[3-9][0-9]{9})(?![0-9])")
+MINUS = "-−"  # after NFKC; 负 is read as a word
 
 
 @lru_cache(maxsize=1)
@@ -50,8 +53,9 @@ def words() -> SimpleNamespace:
     compiled = {k: re.compile(data[k]) for k in (
         "avg_wage", "account", "index", "amount", "base", "wage", "yearly_wage", "age", "years_short",
         "years_target", "years_paid", "years_paid_after", "late", "delay", "rate", "share", "not_a_number",
-        "retire", "gender", "wage_per_month", "paid")}
+        "retire", "gender", "wage_per_month", "paid", "death")}
     return SimpleNamespace(**compiled, insurance=data["insurance"], group=data["group"],
+                           share_at_least=Decimal(str(data["share_at_least"])),
                            share_level=data["share_level"], hotlines=set(data["hotlines"]))
 
 
@@ -127,7 +131,20 @@ def _tokens(text: str, skip: list[tuple[int, int]]):
         if value is None:
             continue
         divisor = 1000 if m.group("pre") == "千分之" else 100 if (m.group("pre") or m.group("post")) else 1
+        if _negative(text, m.start()):
+            value = -value  # -5年, 工资-5000, 负五千: kept, so the range message says what is allowed
         yield m, num, end, value, divisor
+
+
+def _negative(text: str, start: int) -> bool:
+    """A minus sign (or 负) right before a number, not a dash between two numbers (5-10年)."""
+    before = text[start - 1:start] if start else ""
+    if before == "负":
+        return True
+    if before and before in MINUS:
+        ahead = text[start - 2:start - 1] if start >= 2 else ""
+        return not re.fullmatch(r"[0-9a-z.]", ahead)
+    return False
 
 
 def _left(text: str, start: int, floor: int) -> str:
@@ -144,7 +161,7 @@ def _classify(value: Decimal, unit: str, token: str, left: str, right: str, pct:
     """(kind, value, note) of a number from its unit and the words around it."""
     w = words()
     if pct:
-        if w.share.search(left + right) or (value >= Decimal("0.3") and not w.rate.search(left)):
+        if w.share.search(left + right) or (value >= w.share_at_least and not w.rate.search(left)):
             return "share", value, ""
         return "rate", value, ""
     if unit in ("岁", "周岁"):
@@ -171,7 +188,9 @@ def _classify(value: Decimal, unit: str, token: str, left: str, right: str, pct:
         if w.years_paid.search(left) or w.years_paid_after.match(right):
             return "years_paid", years, ""
         return "years", years, ""
-    if unit in ("级", "月", "次", "个", "号", "日"):
+    if unit == "级":
+        return "grade", value, ""  # 九级伤残, 鉴定十级
+    if unit in ("月", "次", "个", "号", "日"):
         return "number", value, ""
     money = unit in ("块钱", "块", "元钱", "元") or bool(re.search(r"[kw千万亿]", token))
     if w.paid.search(left):
@@ -206,10 +225,11 @@ def _read(text: str) -> list[Reading]:
             continue
         out.append(Reading("date", day, "", m.start(), m.end()))
         skip.append((m.start(), m.end()))
+    skip.extend((m.start(), m.end()) for m in IDENTITY.finditer(text))
     for m in re.finditer(rf"(?<![{CN}0-9])半年", text):
         left = _left(text, m.start(), 0)
         if words().delay.search(left):
-            out.append(Reading("days", Decimal(180), "年", m.start(), m.end(), "months_as_days"))
+            out.append(Reading("days", Decimal(6 * 30), "年", m.start(), m.end(), "months_as_days"))
             continue
         kind = _classify(Decimal(2), "年", "", left, _right(text, m.end()), False)[0]
         out.append(Reading(kind, Decimal("0.5"), "年", m.start(), m.end()))
@@ -244,6 +264,7 @@ def _words_read(text: str) -> list[Reading]:
     out = [Reading("gender", "male" if m.group(1) == "男" else "female", "", m.start(), m.end())
            for m in words().gender.finditer(text)]
     w = words()
+    out.extend(Reading("death", "death", "", m.start(), m.end()) for m in w.death.finditer(text))
     for table, kind in ((w.insurance, "insurance"), (w.group, "group"), (w.share_level, "share_level")):
         for value, pattern in table.items():
             out.extend(Reading(kind, value, "", m.start(), m.end()) for m in re.finditer(pattern, text))

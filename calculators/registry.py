@@ -7,8 +7,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from . import benefits, monthly
-from .core import CalcInputError, CalcResult, calculator_spec, input_spec, text
+from . import benefits, compensation, monthly
+from .core import CalcInputError, CalcResult, calculator_spec, check_range, input_spec, text
 from .numbers import normalise, read_number
 from .parameters import ParameterError, load, value_at
 
@@ -21,6 +21,8 @@ FUNCTIONS: dict[str, Callable[..., CalcResult]] = {
     "flexible": monthly.flexible,
     "medical_years": benefits.medical_years,
     "unemployment": benefits.unemployment,
+    "injury_compensation": compensation.injury_compensation,
+    "severance": compensation.severance,
 }
 # inputs.yaml names the same calculators (tests/test_calc_parameters.py checks; not read at import)
 
@@ -54,6 +56,8 @@ def coerce(name: str, raw: Any, on: dt.date) -> Any:
             raise CalcInputError(name, text(f"errors.{name}") if name in ("gender", "insurance", "group")
                                  else text("errors.unreadable", label=label, value=raw))
         return value
+    if kind == "grade":
+        return _grade(spec, raw, label)
     if kind == "date":
         if isinstance(raw, dt.date):
             return raw
@@ -74,6 +78,19 @@ def coerce(name: str, raw: Any, on: dt.date) -> Any:
     return value
 
 
+def _grade(spec: dict, raw: Any, label: str) -> int | str:
+    """A disability grade 1-10, or "death" for a work-related death (工亡)."""
+    word = normalise(str(raw)).strip()
+    if word in (w.lower() for w in spec["death_words"]):
+        return compensation.DEATH
+    value = raw if isinstance(raw, Decimal | int) and not isinstance(raw, bool) else read_number(word)
+    if value is None:
+        raise CalcInputError("grade", text("errors.unreadable", label=label, value=str(raw)[:40]) + "。" + spec["range"])
+    if Decimal(value) != Decimal(value).to_integral_value():
+        raise CalcInputError("grade", spec["range"])
+    return int(value)
+
+
 def _number(raw: Any) -> Decimal | None:
     if isinstance(raw, bool):
         return None
@@ -84,6 +101,15 @@ def _number(raw: Any) -> Decimal | None:
         return value if value.is_finite() else None
     except ArithmeticError:
         return read_number(str(raw))
+
+
+def check_input(name: str, raw: Any, on: dt.date) -> None:
+    """CalcInputError when a given value cannot be read or lies outside its input's sanity range
+    (inputs.yaml min/max), so a dialog refuses it at once instead of after the other questions."""
+    value = coerce(name, raw, on)
+    spec = input_spec(name)
+    if isinstance(value, Decimal | int) and not isinstance(value, bool) and ("min" in spec or "max" in spec):
+        check_range(name, value)
 
 
 def compute(name: str, inputs: dict[str, Any], today: dt.date | None = None) -> CalcResult:

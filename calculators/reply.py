@@ -7,11 +7,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from textnorm.limits import TELEGRAM_LIMIT as LIMIT
+
 from .core import CalcResult, money, num, pct, text, texts
 from .parameters import Param
 
-LIMIT = 4096  # Telegram's message limit
-COUNTS = {"years_needed", "max_months"}  # result keys that are years or months, not yuan
+COUNTS = {"years_needed", "max_months", "years_short", "min_years", "months", "grade"}  # result keys that are years or months, not yuan
 MAX_NOTES = 2  # "注意：" names at most this many points
 SHARED = 2  # labels starting with the same this many characters share them in the 依据 line
 
@@ -20,6 +21,14 @@ def _headline_key(result: CalcResult) -> str:
     r = result.result
     if result.calculator == "flexible" and r["after_subsidy"] != r["pension"]:
         return "flexible_subsidy"
+    if result.calculator == "pension" and r.get("eligible") is False:
+        return "pension_not_eligible"
+    if result.calculator == "injury_compensation":
+        if r["death_grant"] is not None:
+            return "injury_compensation_death"
+        return "injury_compensation_allowance" if r["monthly_allowance"] is not None else "injury_compensation"
+    if result.calculator == "severance" and r["double_wage"]:
+        return "severance_double"
     if result.calculator == "medical_years" and not r["years_needed"]:
         return "medical_years_done"
     if result.calculator == "unemployment" and not r["max_months"]:
@@ -28,6 +37,10 @@ def _headline_key(result: CalcResult) -> str:
 
 
 def _field(key: str, value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, str):
+        return value
     if isinstance(value, dt.date):
         return value.isoformat()
     if key in COUNTS or isinstance(value, int):
@@ -58,9 +71,9 @@ def param_value(value: Decimal | int, unit: str) -> str:
 
 
 def _label_template(p: Param) -> str | None:
-    """texts.yaml basis.labels for a parameter, by its name or its numbered family (pension.payout_months)."""
+    """texts.yaml basis.labels for a parameter (a scale by its name, the row as {n})."""
     labels: dict[str, str] = texts("basis.labels")
-    return labels.get(p.name) or labels.get(p.name.rpartition(".")[0])
+    return labels.get(p.name)
 
 
 def param_label(p: Param) -> str:
@@ -68,7 +81,8 @@ def param_label(p: Param) -> str:
     label = _label_template(p)
     if label is None:
         return (p.description or p.name).split("（")[0]
-    return label.format(n=p.name.rpartition(".")[2], year=p.start.year)
+    n = "" if p.key is None else (num(p.key) if not isinstance(p.key, str) else text(f"scale_keys.{p.key}"))
+    return label.format(n=n, year=p.start.year)
 
 
 def _dated(p: Param) -> bool:
@@ -129,15 +143,27 @@ def assumption_lines(result: CalcResult, extra: list[str]) -> list[str]:
     return lines
 
 
+def outdated_lines(result: CalcResult) -> list[str]:
+    """The first line when an older year's figure stands in for the year asked: said before any figure."""
+    old = result.outdated
+    if not old:
+        return []
+    on = result.inputs.get("date")
+    year = on.year if isinstance(on, dt.date) else None
+    when = text("reply.this_year") if year in (None, dt.date.today().year) else text("reply.that_year", year=year)
+    used = sorted({y["year"] for y in old})
+    return [text("reply.outdated", used="、".join(map(str, used)), when=when)]
+
+
 def render(result: CalcResult, extra_assumptions: list[str] | None = None) -> str:
     """The reply: the figure first, then how, on what figures from when, on what assumptions, who decides."""
-    lines = [headline(result), "", text("reply.breakdown_title")]
+    lines = [*outdated_lines(result), headline(result), "", text("reply.breakdown_title")]
     lines += [text("reply.bullet", line=b) for b in short_breakdown(result)]
     lines.append("")
     if result.parameters:
         lines.append(text("reply.basis", sources=basis(result.parameters)))
     lines += assumption_lines(result, list(extra_assumptions or []))
-    footer = text("reply.footer")
+    footer = texts("reply.footers").get(result.calculator) or text("reply.footer")
     body = "\n".join(lines).rstrip()
     if len(body) + len(footer) + 1 > LIMIT:
         body = body[: LIMIT - len(footer) - 2] + "…"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from textnorm.slips import apply_slips, read_slips
+from textnorm.slips import apply_slips, read_slips, synonym_rewriter, synonym_table
 
 from .core import HERE, num, text
 from .numbers import Reading, first, normalise, read
@@ -45,8 +47,27 @@ def rules() -> dict:
 
 
 def rewrite(norm: str) -> str:
-    """Typos, pinyin and dialect rewritten to the standard words (router.yaml `rewrite`)."""
-    return apply_slips(rules()["rewrite_rules"], norm)
+    """Pinyin and contextual dialect (router.yaml `rewrite`), then typos and colloquial words with the
+    lexicon's one slip list (knowledge/lexicon/synonyms.yaml), rewritten to the standard words."""
+    return lexicon_slips()(apply_slips(rules()["rewrite_rules"], norm))
+
+
+LEXICON = HERE.parent / "knowledge" / "lexicon"  # the packaged lexicon; `use_lexicon` points elsewhere
+_lexicon_folder: list[Path] = [LEXICON]
+
+
+def use_lexicon(folder: Path | str | None) -> None:
+    """Read the slips from this lexicon folder (the configured `knowledge.lexicon`); None: the packaged one."""
+    _lexicon_folder[0] = Path(folder) if folder else LEXICON
+    lexicon_slips.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def lexicon_slips() -> Callable[[str], str]:
+    """The synonyms.yaml rewrite as the matcher applies it: every variant to its canonical word, longest
+    first, a canonical word left alone (so 骑手 inside 外卖骑手 is not rewritten again). Read as data."""
+    path = _lexicon_folder[0] / "synonyms.yaml"
+    return synonym_rewriter(synonym_table(read_yaml(path) if path.is_file() else None))
 
 
 def asking_part(norm: str) -> tuple[str, str]:
@@ -83,9 +104,11 @@ def asks_a_rule(ask: str) -> bool:
 
 
 def _own_numbers(readings: list[Reading]) -> list[Reading]:
-    """The readings that can be the worker's inputs: money below `min_money` (每天扣三块钱) is not a wage."""
+    """The readings that can be the worker's inputs: money below `min_money` (每天扣三块钱) is not a wage;
+    a negative sum stays, so it gets the allowed range."""
     floor = Decimal(str(rules()["min_money"]))
-    return [x for x in readings if not (x.kind in MONEY_KINDS and isinstance(x.value, Decimal) and x.value < floor)]
+    return [x for x in readings
+            if not (x.kind in MONEY_KINDS and isinstance(x.value, Decimal) and 0 <= x.value < floor)]
 
 
 def jsonable(value: Any) -> Any:
@@ -164,8 +187,13 @@ def _route(norm: str) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+def asks_something(norm: str) -> bool:
+    """Whether a reply that no calculator takes reads as a new question: a question word, or long."""
+    long = len(norm.strip()) > int(rules()["question_length"])
+    return bool(rules()["reply_question_words"].search(norm)) or long
+
+
 def looks_like_question(answer: object) -> bool:
     """Whether a reply to a follow-up reads as a new question rather than an answer."""
     norm = normalise(answer)
-    long = len(norm.strip()) > int(rules()["question_length"])
-    return route(norm) is not None or bool(rules()["reply_question_words"].search(norm)) or long
+    return route(norm) is not None or asks_something(norm)

@@ -20,31 +20,42 @@ _SPACE = re.compile(r"\s+")
 
 
 @cache
-def _jieba():
+def _base_tokenizer():
+    """jieba's dictionary, loaded once and never taught anything: each index copies it."""
     import logging
 
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
+    base = jieba.Tokenizer()
+    base.initialize()
+    return base
 
 
-def add_words(lexicon: Lexicon, extra: set[str] = frozenset()) -> None:
-    """Teach jieba the domain words (idempotent)."""
-    jieba = _jieba()
+def new_tokenizer(lexicon: Lexicon, extra: set[str] = frozenset()):
+    """A jieba tokenizer of its own that knows the domain words of LEXICON and EXTRA: what one index
+    learns never reaches another (a /reload, a test FAQ, a benchmark's FAQ)."""
+    import jieba
+
+    base = _base_tokenizer()
+    tokenizer = jieba.Tokenizer()
+    with base.lock:
+        tokenizer.FREQ, tokenizer.total = dict(base.FREQ), base.total
+    tokenizer.initialized = True
     for word, freq, tag in lexicon.words:
-        jieba.add_word(word, freq, tag)
-        jieba.add_word(lexicon.rewrite(word), freq, tag)  # its canonical spelling (缴费基数 -> 交费基数)
+        tokenizer.add_word(word, freq, tag)
+        tokenizer.add_word(lexicon.rewrite(word), freq, tag)  # its canonical spelling (缴费基数 -> 交费基数)
     for word in extra:
         if len(word) > 1 and CJK_CHAR.search(word):
-            jieba.add_word(word)
+            tokenizer.add_word(word)
+    return tokenizer
 
 
-def words(text: str, stopwords: frozenset[str]) -> list[str]:
-    """jieba words of TEXT, longer words also giving their dictionary sub-words, stop words dropped."""
+def words(text: str, stopwords: frozenset[str], tokenizer=None) -> list[str]:
+    """jieba words of TEXT (TOKENIZER: an index's own; default jieba's plain dictionary), longer words
+    also giving their dictionary sub-words, stop words dropped."""
     out = []
-    for word in _jieba().lcut_for_search(text, HMM=False):
+    for word in (tokenizer or _base_tokenizer()).lcut_for_search(text, HMM=False):
         word = word.strip()
         if word and word not in stopwords:
             out.append(word)
@@ -63,10 +74,10 @@ def syllables(text: str) -> list[str]:
     return out
 
 
-def featurize(text: str, stopwords: frozenset[str]) -> Counter:
+def featurize(text: str, stopwords: frozenset[str], tokenizer=None) -> Counter:
     """Feature counts of a canonical text, keys prefixed by kind (w:, c:, p:, u:)."""
     feats: Counter = Counter()
-    for word in words(text, stopwords):
+    for word in words(text, stopwords, tokenizer):
         feats["w:" + word] += 1
     compact = _SPACE.sub("", text)
     for i in range(len(compact) - 1):

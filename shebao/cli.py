@@ -1,4 +1,4 @@
-"""The `shebao` command: ask, chat, faq, calc, run (see shared/interfaces.md)."""
+"""The `shebao` command: ask, chat, faq, calc, run, serve (see shared/interfaces.md)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     calc.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file")
     calc.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    sub.add_parser("run", parents=[common], help="run the Telegram bot")
+    sub.add_parser("run", parents=[common], help="run the Telegram bot (and the web chat with web.enabled)")
+    serve = sub.add_parser("serve", parents=[common], help="serve the web chat and its HTTP API")
+    serve.add_argument("--host", default=None, help="address to listen on (default web.host: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port to listen on (default web.port: 8080)")
     staff_cli.register(sub, common)
     return parser
 
@@ -207,10 +210,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run(_config(args))
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from shebao.web.serve import serve
+
+    return serve(_config(args), args.host, args.port)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"ask": cmd_ask, "chat": cmd_chat, "faq": cmd_faq, "run": cmd_run}
+    handlers = {"ask": cmd_ask, "chat": cmd_chat, "faq": cmd_faq, "run": cmd_run, "serve": cmd_serve}
     try:
         if args.command == "calc":
             return calc_cli.run(args)

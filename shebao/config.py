@@ -33,8 +33,19 @@ DEFAULTS: dict[str, Any] = {
     # (a few suffice: the bench measured 4 faster than 10, whose server processes compete for CPU)
     "storage": {"path": "data/shebao.db", "url": None, "busy_timeout": 5, "pool_size": 4},
     "knowledge": {"path": None, "lexicon": None, "stale_after_days": 730, "published_ids": None},
-    "matcher": {"answer_threshold": 60, "suggest_threshold": 35},
+    # None: the thresholds chosen when the confidence model was fitted (knowledge/confidence.json)
+    "matcher": {"answer_threshold": None, "suggest_threshold": None},
     "limits": {"burst": 5, "per_minute": 20},
+    "web": {
+        "enabled": False,  # `shebao run` also serves the web chat
+        "host": "127.0.0.1",
+        "port": 8080,
+        "address_per_minute": 300,  # requests per minute from one address (0: no limit); mobile carriers
+                                    # put many phones behind one address, so this is far above one worker's
+        "frame_ancestors": "'none'",
+        "max_concurrent": 4,  # questions answered at once; more wait their turn. Matching is CPU work in
+                              # one event loop: more at once only makes every answer slower  # sites allowed to show the page in a frame (CSP syntax)
+    },
     "admins": [],
 }
 
@@ -64,6 +75,12 @@ class Config:
     lexicon_path: Path = field(default_factory=lambda: packaged_path("knowledge", "lexicon"))
     storage_path: Path = Path("data/shebao.db")
 
+    def setting(self, section: str, key: str) -> Any:
+        """SECTION.KEY as configured, or its default (DEFAULTS, the one place defaults are written)
+        when the file leaves it out or sets it to null."""
+        value = (self.raw.get(section) or {}).get(key)
+        return DEFAULTS.get(section, {}).get(key) if value is None else value
+
     @property
     def telegram(self) -> dict[str, Any]:
         return self.raw["telegram"]
@@ -87,15 +104,26 @@ class Config:
 
     @property
     def answer_threshold(self) -> float:
-        return float(self.raw["matcher"]["answer_threshold"])
+        """Answer at this confidence (0-100) or above: config.yaml's value, else the model's."""
+        value = self.setting("matcher", "answer_threshold")
+        return float(value) if value is not None else 100 * _model_thresholds()[0]
 
     @property
     def suggest_threshold(self) -> float:
-        return float(self.raw["matcher"]["suggest_threshold"])
+        """Offer "did you mean" from this confidence: config.yaml's value, else the model's."""
+        value = self.setting("matcher", "suggest_threshold")
+        return float(value) if value is not None else 100 * _model_thresholds()[1]
 
     @property
     def stale_after_days(self) -> int:
-        return int(self.raw["knowledge"].get("stale_after_days") or 730)
+        return int(self.setting("knowledge", "stale_after_days"))
+
+
+def _model_thresholds() -> tuple[float, float]:
+    from knowledge.confidence import shipped_model
+
+    model = shipped_model()
+    return model.answer_threshold, model.suggest_threshold
 
 
 def _resolve(base: Path, value: str | None, fallback: Path) -> Path:

@@ -62,7 +62,7 @@ def test_calculator_case(case):
     for key in case.get("no_result", []):
         with pytest.raises(KeyError):
             _dig(result.result, key)
-    used = {p.name: p.value for p in result.parameters}
+    used = {p.full_name: p.value for p in result.parameters}
     for name, expected in case.get("parameters", {}).items():
         assert name in used, f"parameter {name} was not used"
         assert Decimal(str(used[name])) == Decimal(str(expected))
@@ -76,9 +76,10 @@ def test_calculator_case(case):
 def test_parameter_case(case):
     if case.get("ended"):
         with pytest.raises(ParameterEnded):
-            value_at(case["parameter"], case["date"])
+            value_at(case["parameter"], case["date"], key=case.get("key"))
     elif case.get("error"):
         with pytest.raises(ParameterError):
-            value_at(case["parameter"], case["date"])
+            value_at(case["parameter"], case["date"], key=case.get("key"))
     else:
-        assert Decimal(str(value_at(case["parameter"], case["date"]).value)) == Decimal(str(case["value"]))
+        found = value_at(case["parameter"], case["date"], key=case.get("key")).value
+        assert Decimal(str(found)) == Decimal(str(case["value"]))

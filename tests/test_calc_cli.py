@@ -27,13 +27,15 @@ def test_json_has_the_shape_of_interfaces_md(capsys):
                        "--index", "1.0", "--avg-wage", "7000", "--json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"calculator", "result", "breakdown", "parameters", "assumptions"}
+    assert set(data) == {"calculator", "result", "breakdown", "parameters", "assumptions", "years_used"}
     assert data["calculator"] == "pension"
-    assert data["result"] == {"basic": 1400.0, "account_part": 719.42, "total": 2119.42}
+    assert data["result"] == {"eligible": True, "basic": 1400.0, "account_part": 719.42, "total": 2119.42}
     assert data["breakdown"][0] == "基础养老金 = (7000 + 7000) / 2 × 20 × 1% = 1400.00"
     months = [p for p in data["parameters"] if p["name"] == "pension.payout_months.60"]
-    assert months == [{"name": "pension.payout_months.60", "value": 139, "from": "2006-01-01",
-                       "source": "国发〔2005〕38号"}]
+    assert len(months) == 1
+    assert {k: months[0][k] for k in ("name", "value", "from", "source", "scale", "key")} == {
+        "name": "pension.payout_months.60", "value": 139, "from": "2006-01-01", "source": "国发〔2005〕38号",
+        "scale": "pension.payout_months", "key": 60}
     assert all(isinstance(a, str) for a in data["assumptions"])
 
 

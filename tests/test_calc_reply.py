@@ -84,12 +84,13 @@ def test_the_basis_line_names_each_source_once_with_the_dates_its_figures_hold_f
 def test_the_common_contribution_question_fits_in_about_600_characters():
     turn = one_shot("工资四千五每月社保扣多少", LATER)
     assert len(turn.text) <= 630
-    assert turn.text.splitlines()[0] == "每月个人交约 472.50 元，单位交约 1057.50 元（按月工资 4500 元算）。"
+    # the newest average wage is 2018's: said before any figure, then the figure
+    assert turn.text.splitlines()[0] == "按2018年标准估算，今年的实际标准请问12333。"
+    assert turn.text.splitlines()[1] == "每月个人交约 472.50 元，单位交约 1057.50 元（按月工资 4500 元算）。"
     [basis] = sections(turn.text)["basis"]
     assert "2018年度全省社平工资 5683 元" in basis
     assert "养老单位 16% 自 2019-05-01 起（国办发〔2019〕13号）" in basis
     assert "今天（2026-03-01）" in turn.text  # no date given: today's rules, and it says so
-    assert "只到 2018 年度" in sections(turn.text)["assumptions"][-1]  # the newest average wage is old
 
 
 def test_a_month_before_the_rate_cut_cites_the_20_percent_and_its_date():
@@ -118,7 +119,7 @@ def test_the_defaults_taken_are_named_on_one_line(question, words):
 @pytest.mark.parametrize(
     ("question", "words"),
     [
-        ("交了10年养老保险，退休能领多少", "交不满 15 年"),
+        ("交了10年养老保险，退休能领多少", "个人账户的钱"),
         ("工资6000，工伤保险一年交多少", "从工资里扣是不对的"),
         ("失业保险交了3年能领几个月", "失业登记"),
     ],
@@ -128,10 +129,11 @@ def test_the_most_important_caveat_is_kept(question, words):
     assert notes and words in notes[0]
 
 
-def test_the_maternity_merger_is_said_with_its_short_source():
+def test_the_maternity_merger_is_said_with_its_short_source_and_the_rate_assumed():
     turn = one_shot("月薪七千，每月个人要交多少社保", LATER)
-    assert "生育保险 2019-11-01 起不再单列" in turn.text
+    assert "生育保险 2019-11-01 起并入医保" in turn.text
     assert "国办发〔2019〕10号" in turn.text
+    assert "单位医保按 6% 算是假设" in turn.text
     assert "具体日期取" not in turn.text  # the long source stays in the JSON
 
 

@@ -35,6 +35,10 @@ REQUESTS = [
     ("算一下每月扣多少社保", "contribution", "wage", []),
     ("能帮我算滞纳金吗", "late_fee", "amount", []),
     ("算算失业金能领几个月", "unemployment", "years", []),
+    # the second round: compensation (the grade with a button for each and one for a death)
+    ("帮我算算工伤赔偿多少", "injury_compensation", "grade",
+     ["一级", "二级", "三级", "四级", "五级", "六级", "七级", "八级", "九级", "十级", "因工死亡"]),
+    ("我想算一下辞职的经济补偿", "severance", "years", []),
 ]
 
 # Questions about the rules, or with 算 in another sense: the FAQ answers them.
@@ -50,7 +54,6 @@ NOT_REQUESTS = [
     "工龄可以算进养老保险吗",
     "社保断了一个月还算连续缴费吗",
     "算一下工龄",
-    "帮我算算工伤赔偿多少",
     "帮我查查社保交了多少",
     "我算了一下社保好像交少了",
     "算下来养老金一个月才一千多",

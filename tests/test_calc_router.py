@@ -10,6 +10,13 @@ import pytest
 from calculators.dialog import advance, detect
 
 FIGURE_QUESTIONS = [
+    # the README's own examples, and a slip the context contradicts (员工上班 is not 员工伤班)
+    ("工资四千五每月扣多少", "contribution", {"wage": "4500"}),
+    ("交了20年能领多少", "pension", {"years": "20"}),
+    ("员工上班工资5000，每月社保交多少", "contribution", {"wage": "5000"}),
+    # a story whose final question asks for the compensation, with the grade and the wage in it
+    ("我老公在厂里被机器轧断了两根手指，鉴定了八级伤残，他一个月工资四千五，厂里给他交了工伤保险，他能拿到多少赔偿？",
+     "injury_compensation", {"grade": "8", "wage": "4500"}),
     # from the brief and shared/eval/dev.yaml
     ("工资5000养老保险交多少", "contribution", {"wage": "5000"}),
     ("月薪七千每月个人交多少社保", "contribution", {"wage": "7000"}),
@@ -156,7 +163,6 @@ NOT_A_CALCULATION = [
     "工资4500社保该去哪里交",
     "我是外卖骑手，一个月能跑五六千，站长说要从工资里扣二百块交保险，请问骑手的保险一个月要交多少",
     "我在饭店洗碗，一个月两千八，老板每个月扣我三百块说是交社保，可我查了根本没交，这三百块能要回来吗",
-    "我老公在厂里被机器轧断了两根手指，鉴定了八级伤残，他一个月工资四千五，厂里给他交了工伤保险，他能拿到多少赔偿？",
     "我工资4500，社保扣多少？公司不给交怎么办？",
     "工厂每个月给我发四千五，扣了社保四百七十二块五，这个数对不对",
     "养老金能涨多少，我交了20年",

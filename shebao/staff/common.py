@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
+from textnorm.texts import Texts
 
 if TYPE_CHECKING:
     from shebao.config import Config
@@ -20,17 +18,8 @@ class StaffError(Exception):
     """Something staff can fix (a date, a missing database); the message says what."""
 
 
-@cache
-def _texts() -> dict:
-    return yaml.safe_load(resources.files("shebao.staff").joinpath("texts.yaml").read_text(encoding="utf-8"))
-
-
-def text(key: str, **values) -> str:
-    """The staff-facing sentence KEY ("export.header"), filled in."""
-    node = _texts()
-    for part in key.split("."):
-        node = node[part]
-    return node.format(**values) if values else node
+TEXTS = Texts("shebao.staff", strip=False)
+text = TEXTS.text  # text("export.header", ...): the staff-facing sentences of shebao/staff/texts.yaml
 
 
 def parse_since(value: str | None, default_days: int | None = None) -> datetime:

@@ -77,7 +77,7 @@ def _one_line(value: str) -> str:
 
 def _vector(answerer, value: str) -> dict[str, float]:
     index = answerer.index
-    feats = featurize(index.canonical(value), index.lexicon.stopwords)
+    feats = featurize(index.canonical(value), index.lexicon.stopwords, index.tokenizer)
     return {k: tf * index.weight(k) for k, tf in feats.items()}
 
 

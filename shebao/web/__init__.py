@@ -1,0 +1,1 @@
+"""The web channel: a chat page and an HTTP JSON API over the conversation core (`shebao serve`)."""
