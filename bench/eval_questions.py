@@ -45,11 +45,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("files", nargs="*", type=Path)
     ap.add_argument("--show-misses", action="store_true")
+    ap.add_argument("--knowledge", type=Path, help="an FAQ folder to use instead of the shipped one")
     args = ap.parse_args(argv)
     from shebao.config import load_config
     from shebao.service import build_answerer
 
-    answerer = build_answerer(load_config(ROOT / "config.yaml"))
+    answerer = build_answerer(load_config(ROOT / "config.yaml", knowledge=args.knowledge))
     for path in args.files or DEFAULT:
         if not path.is_file():
             print(f"{path}: not found")

@@ -111,6 +111,9 @@ def register_handlers(app: Application) -> None:
                                    handlers.not_text))
     # Groups: only replies to the bot and mentions of it
     app.add_handler(MessageHandler(groups & only_new & filters.TEXT & ~filters.COMMAND, handlers.group_text))
+    # A corrected message, when its first version got no answer
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND,
+                                   handlers.edited_text))
     # Buttons
     app.add_handler(CallbackQueryHandler(handlers.feedback, pattern=r"^fb:[01]:\d+$"))
     app.add_handler(CallbackQueryHandler(handlers.suggestion, pattern=r"^dym:"))

@@ -57,6 +57,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     if reply.limited:
         await _limited(update, context, reply)
         return
+    _note_unanswered(context, message, reply)
     label = context.answerer.suggestion_label
     username = context.bot.username
     if is_group(chat):
@@ -68,6 +69,27 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         out = replies.answer_private(reply, username=username, question_id=reply.question_id, turn=reply.turn,
                                      label=label)
         await send(context, chat, out)
+
+
+KEEP_UNANSWERED = 20  # per chat: the recent messages whose correction is answered
+
+
+def _note_unanswered(context: Context, message: Message | None, reply: Reply) -> None:
+    """Remember MESSAGE when it got no answer: if the worker edits it, the corrected question is answered."""
+    if message is None or context.chat_data is None:
+        return
+    kept = context.chat_data.unanswered
+    if message.message_id in kept:
+        kept.remove(message.message_id)
+    if reply.kind == "none" and not reply.chitchat:
+        kept.append(message.message_id)
+        del kept[:-KEEP_UNANSWERED]
+
+
+def was_unanswered(context: Context, message: Message | None) -> bool:
+    """Whether MESSAGE (an edited one) got no answer the first time."""
+    return message is not None and context.chat_data is not None \
+        and message.message_id in context.chat_data.unanswered
 
 
 async def answer_entry(update: Update, context: Context, faq_id: str) -> bool:
@@ -85,6 +107,24 @@ async def answer_entry(update: Update, context: Context, faq_id: str) -> bool:
     short = is_group(chat) and (await chat_settings(context, chat.id)).short_answers
     out = replies.entry_message(reply.entry, username=context.bot.username, question_id=reply.question_id,
                                 short=short)
+    await send(context, chat, out)
+    return True
+
+
+async def start_calculator(update: Update, context: Context, name: str) -> bool:
+    """Begin calculator NAME in this private chat (the link from a group); False when there is none."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return False
+    reply = await context.conversation.start_calculator(CHANNEL, str(chat.id), str(user.id), name,
+                                                        chat_type=chat.type)
+    if reply is None:
+        return False
+    if reply.limited:
+        await _limited(update, context, reply)
+        return True
+    out = replies.answer_private(reply, username=context.bot.username, question_id=reply.question_id,
+                                 turn=reply.turn, label=context.answerer.suggestion_label)
     await send(context, chat, out)
     return True
 

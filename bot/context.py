@@ -38,6 +38,7 @@ class ChatData:
     """Per-chat state: the chat's settings, read from storage once."""
 
     settings: ChatSettings | None = None
+    unanswered: list[int] = field(default_factory=list)  # recent messages that got no answer (an edit may)
     extra: dict[str, Any] = field(default_factory=dict)
 
 

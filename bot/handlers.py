@@ -6,16 +6,26 @@ import asyncio
 import functools
 import html
 import logging
+import re
 import traceback
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from telegram import InlineQueryResultsButton, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from bot import replies
-from bot.asking import CHANNEL, answer_entry, answer_question, is_group, send, tell
+from bot.asking import (
+    CHANNEL,
+    answer_entry,
+    answer_question,
+    is_group,
+    send,
+    start_calculator,
+    tell,
+    was_unanswered,
+)
 from bot.context import Context
 from knowledge import FAQError
 from shebao.privacy import mask
@@ -35,6 +45,9 @@ async def start(update: Update, context: Context) -> None:
     if payload.startswith("faq_"):
         if not await answer_entry(update, context, payload[4:]):
             await tell(update, context, "deeplink_missing")
+    elif payload.startswith("calc_") and not is_group(update.effective_chat):
+        if not await start_calculator(update, context, payload[5:]):
+            await tell(update, context, "private_hello")
     elif payload == "private":
         await tell(update, context, "private_hello")
     else:
@@ -53,6 +66,10 @@ async def ask(update: Update, context: Context) -> None:
     command = next((e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0), None)
     # keep the question as typed (context.args would lose its line breaks)
     question = message.text[len(message.parse_entity(command)):].strip() if command else ""
+    replied = message.reply_to_message
+    if not question and replied is not None and replied.text and not (
+            replied.from_user and replied.from_user.id == context.bot.id):
+        question = replied.text  # /ask sent as a reply to a worker's message: answer that message
     if not question:
         await tell(update, context, "ask_usage")
         return
@@ -79,9 +96,7 @@ def _addressed(update: Update, context: Context) -> tuple[str, str] | None:
 
 
 def _without_mentions(message, username: str) -> str:
-    text = message.text or ""
-    for mention in (f"@{username}", f"@{username.lower()}"):
-        text = text.replace(mention, " ")
+    text = re.sub(rf"@{re.escape(username)}\b", " ", message.text or "", flags=re.IGNORECASE)
     return " ".join(text.split())
 
 
@@ -97,6 +112,16 @@ async def group_text(update: Update, context: Context) -> None:
     await answer_question(update, context, question)
 
 
+async def edited_text(update: Update, context: Context) -> None:
+    """A corrected message: answered when the first version got no answer (the typo is fixed now)."""
+    if not was_unanswered(context, update.effective_message):
+        return
+    if is_group(update.effective_chat):
+        await group_text(update, context)
+    else:
+        await private_text(update, context)
+
+
 async def not_text(update: Update, context: Context) -> None:
     """Stickers, photos, voice … in a private chat: ask for text (once per flood)."""
     await tell(update, context, "not_text")
@@ -105,7 +130,8 @@ async def not_text(update: Update, context: Context) -> None:
 async def bot_added(update: Update, context: Context) -> None:
     """Say how to use the bot when it is added to a group."""
     change = update.my_chat_member
-    if change and is_group(change.chat) and change.new_chat_member.status == ChatMemberStatus.MEMBER \
+    joined = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
+    if change and is_group(change.chat) and change.new_chat_member.status in joined \
             and change.old_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
         await send(context, change.chat,
                    replies.Outgoing(replies.text("greeting_group", bot=context.bot.username)))
@@ -120,7 +146,8 @@ async def feedback(update: Update, context: Context) -> None:
     useful, question_id = replies.parse_feedback(query.data)
     await context.conversation.feedback(question_id, useful, user=str(query.from_user.id))
     await query.answer(replies.text("feedback_thanks_useful" if useful else "feedback_thanks_useless"))
-    if query.message is not None:
+    # in a group the buttons are everyone's: one person's verdict must not take them from the others
+    if query.message is not None and not is_group(update.effective_chat):
         try:
             await query.edit_message_reply_markup(replies.feedback_done(query.message.reply_markup, useful))
         except TelegramError as exc:  # e.g. "message is not modified" after a double press
@@ -250,6 +277,9 @@ def _describe(update: object) -> str:
 
 async def error_handler(update: object, context: Context) -> None:
     """Log the error (masked), tell the worker something polite, never a traceback."""
+    if isinstance(context.error, Forbidden):  # the worker blocked the bot or left the chat: nothing to fix
+        log.info("not delivered to %s: %s", _describe(update), context.error)
+        return
     # Formatted and masked here, not left to the log handlers: a traceback repeats the worker's text.
     trace = "".join(traceback.format_exception(context.error)) if context.error else ""
     log.error("error while handling %s: %s\n%s", _describe(update), mask(html.unescape(str(context.error))),

@@ -152,18 +152,28 @@ def answer_private(reply: Any, *, username: str, question_id: int | None, turn: 
     rows: list[list[InlineKeyboardButton]] = []
     rows += _choice_rows(reply.choices, turn)
     rows += _suggestion_rows(reply.suggestions, label)
-    if reply.kind != "none":
+    if reply.rateable:
         rows.append(_feedback_row(question_id))
     if reply.kind == "faq" and reply.id:
         rows.append(_share_row(username, reply.id, reply.entry.question if reply.entry else reply.q))
     return Outgoing(fit(reply.text), _markup(rows))
 
 
+def private_payload(reply: Any) -> str:
+    """The /start payload of the link that moves REPLY from a group to a private chat: the FAQ entry, the
+    calculator to begin there (calc_<name>), or just "private"."""
+    if reply.kind == "faq" and reply.id:
+        return f"faq_{reply.id}"
+    if reply.kind == "calc" and reply.id and reply.id.startswith("calc:"):
+        return "calc_" + reply.id.split(":", 1)[1]
+    return "private"
+
+
 def answer_group(reply: Any, *, username: str, question_id: int | None, turn: int | None,
                  label: Callable[[str], str], short: bool = True) -> Outgoing:
     """A short answer for a group; anything about the asker's own figures moves to a private chat."""
     if reply.private:
-        payload = f"faq_{reply.id}" if reply.kind == "faq" and reply.id else "private"
+        payload = private_payload(reply)
         button = InlineKeyboardButton(text("buttons.private"), url=deep_link(username, payload))
         return Outgoing(text("move_to_private"), InlineKeyboardMarkup([[button]]))
     entry = reply.entry
@@ -172,10 +182,12 @@ def answer_group(reply: Any, *, username: str, question_id: int | None, turn: in
         rows = [[InlineKeyboardButton(text("buttons.detail"), url=faq_link(username, entry.id))],
                 _feedback_row(question_id)]
         return Outgoing(fit(body), _markup(rows))
+    if reply.greeting:  # a greeting in a group: how to ask in a group, not the private-chat greeting
+        return Outgoing(text("greeting_group", bot=username))
     rows = _choice_rows(reply.choices, turn) + _suggestion_rows(reply.suggestions, label)
     if reply.kind == "faq" and reply.id:
         rows.append([InlineKeyboardButton(text("buttons.detail"), url=faq_link(username, reply.id))])
-    if reply.kind != "none":
+    if reply.rateable:
         rows.append(_feedback_row(question_id))
     return Outgoing(fit(reply.text), _markup(rows))
 

@@ -264,7 +264,7 @@ def _words_read(text: str) -> list[Reading]:
     out = [Reading("gender", "male" if m.group(1) == "男" else "female", "", m.start(), m.end())
            for m in words().gender.finditer(text)]
     w = words()
-    out.extend(Reading("grade", "death", "", m.start(), m.end()) for m in w.death.finditer(text))
+    out.extend(Reading("death", "death", "", m.start(), m.end()) for m in w.death.finditer(text))
     for table, kind in ((w.insurance, "insurance"), (w.group, "group"), (w.share_level, "share_level")):
         for value, pattern in table.items():
             out.extend(Reading(kind, value, "", m.start(), m.end()) for m in re.finditer(pattern, text))

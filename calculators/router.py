@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from textnorm.slips import apply_slips, read_slips
+from textnorm.slips import apply_slips, read_slips, synonym_rewriter, synonym_table
 
 from .core import HERE, num, text
 from .numbers import Reading, first, normalise, read
@@ -67,19 +67,7 @@ def lexicon_slips() -> Callable[[str], str]:
     """The synonyms.yaml rewrite as the matcher applies it: every variant to its canonical word, longest
     first, a canonical word left alone (so 骑手 inside 外卖骑手 is not rewritten again). Read as data."""
     path = _lexicon_folder[0] / "synonyms.yaml"
-    data = read_yaml(path) if path.is_file() else None
-    table: dict[str, str] = {}
-    for canonical, variants in (data or {}).items() if isinstance(data, dict) else ():
-        for variant in [variants] if isinstance(variants, str) else variants or []:
-            variant = str(variant).strip().lower()
-            if variant and variant != str(canonical):
-                table.setdefault(variant, str(canonical))
-    if not table:
-        return lambda text: text
-    for canonical in set(table.values()):
-        table.setdefault(canonical, canonical)
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(table, key=len, reverse=True)))
-    return lambda text: pattern.sub(lambda m: table[m.group()], text)
+    return synonym_rewriter(synonym_table(read_yaml(path) if path.is_file() else None))
 
 
 def asking_part(norm: str) -> tuple[str, str]:

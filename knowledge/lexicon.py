@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from knowledge.model import Problem
+from textnorm.slips import synonym_rewriter
 
 
 @dataclass
@@ -23,20 +24,20 @@ class Lexicon:
     domain: list[str] = field(default_factory=list)
     subjects: dict[str, list[str]] = field(default_factory=dict)  # subject -> the words that name it
     stopwords: frozenset[str] = frozenset()
+    ask_markers: list[str] = field(default_factory=list)  # letters.yaml: what precedes the question of a letter
+    question_words: list[str] = field(default_factory=list)  # letters.yaml: words that make a sentence ask
+    facts: dict[str, list[str]] = field(default_factory=dict)  # letters.yaml: deciding fact -> words telling it
+    together: list[tuple[frozenset[str], str]] = field(default_factory=list)  # letters.yaml: facts -> one phrase
+    places: list[str] = field(default_factory=list)  # places.txt: place names, set aside unless the FAQ uses them
+    out_of_scope: dict[str, list[str]] = field(default_factory=dict)  # out_of_scope.yaml: topic -> its words
     problems: list[Problem] = field(default_factory=list)
-    _pattern: re.Pattern | None = None
+    _rewriter: Callable[[str], str] | None = None
 
     def rewrite(self, text: str) -> str:
-        """Replace every variant with its canonical word, longest variant first."""
-        if not self.synonyms:
-            return text
-        if self._pattern is None:
-            # canonical words map to themselves so that a variant inside one ("骑手" in "外卖骑手") is left alone
-            for canonical in set(self.synonyms.values()):
-                self.synonyms.setdefault(canonical, canonical)
-            alternatives = sorted(self.synonyms, key=len, reverse=True)
-            self._pattern = re.compile("|".join(re.escape(a) for a in alternatives))
-        return self._pattern.sub(lambda m: self.synonyms[m.group()], text)
+        """Replace every variant with its canonical word, longest variant first (textnorm.slips)."""
+        if self._rewriter is None:
+            self._rewriter = synonym_rewriter(self.synonyms)
+        return self._rewriter(text)
 
 
 def _load_yaml(path: Path, problems: list[Problem]):
@@ -121,4 +122,40 @@ def load_lexicon(folder: Path | None) -> Lexicon:
             lex.fillers = [str(w).lower() for w in (data.get("fillers") or [])]
         else:
             lex.problems.append(Problem(path, 1, "must be a mapping"))
+    _load_letters(folder, lex)
     return lex
+
+
+def _word_map(data, path: Path, problems: list[Problem], what: str) -> dict[str, list[str]]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
+        problems.append(Problem(path, 1, f"{what} must map each name to a list of words"))
+        return {}
+    return {str(k): [str(w).lower() for w in v if str(w).strip()] for k, v in data.items()}
+
+
+def _load_letters(folder: Path, lex: Lexicon) -> None:
+    """letters.yaml (ask markers, question words, deciding facts), places.txt and out_of_scope.yaml."""
+    path = folder / "letters.yaml"
+    if path.is_file():
+        data = _load_yaml(path, lex.problems)
+        if isinstance(data, dict):
+            lex.ask_markers = [str(w).lower() for w in data.get("ask_markers") or []]
+            lex.question_words = [str(w).lower() for w in data.get("question_words") or []]
+            lex.facts = _word_map(data.get("facts"), path, lex.problems, "facts")
+            for item in data.get("together") or []:
+                if not (isinstance(item, dict) and isinstance(item.get("facts"), list) and item.get("say")):
+                    lex.problems.append(Problem(path, _line_of(path.read_text(encoding="utf-8"), "together:"),
+                                                "together: each item needs facts (a list) and say"))
+                    continue
+                lex.together.append((frozenset(str(f) for f in item["facts"]), str(item["say"])))
+        elif data is not None:
+            lex.problems.append(Problem(path, 1, "must be a mapping (ask_markers, question_words, facts)"))
+    path = folder / "places.txt"
+    if path.is_file():
+        names = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+        lex.places = [n for n in names if n]
+    path = folder / "out_of_scope.yaml"
+    if path.is_file():
+        lex.out_of_scope = _word_map(_load_yaml(path, lex.problems), path, lex.problems, "out_of_scope.yaml")

@@ -4,9 +4,10 @@ Every phrasing is indexed by its words, characters, character pairs and pinyin
 pairs. For a question, each phrasing gets a similarity (how much of the
 question it holds and how much of it the question holds, IDF-weighted) and a
 BM25 score; each entry gets its best phrasing's similarity and how much of the
-question all its phrasings cover together. The confidence comes from those and
-the entry's lead over the next one. The index is built once; matching does no
-I/O.
+question all its phrasings cover together. The confidence is a learned estimate
+of P(right) from those measures (knowledge/confidence.py). A long message is also
+matched by its question sentence(s) and deciding facts (knowledge/letters.py).
+The index is built once; matching does no I/O.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from knowledge import letters
+from knowledge.confidence import ConfidenceModel, shipped_model
 from knowledge.features import WEIGHTS, featurize, new_tokenizer, syllables, words
 from knowledge.lexicon import Lexicon
 from knowledge.model import Entry
@@ -27,19 +30,21 @@ K1 = 1.2
 B = 0.75
 SHORTLIST_DOCS = 40
 CANDIDATES = 8
-# How the confidence is made: (similarity weight, coverage weight, lead weight, scale), fitted so that
-# a confidence of 60 or more is rarely wrong. With many phrasings an entry's combined coverage is good
-# evidence; with one to three (like DIAC2019, where near-duplicate questions sit in other groups) it is
-# little more than its best phrasing, so similarity and the lead over the next entry must carry it.
-CALIBRATION_MANY = (0.3, 0.6, 1.5, 90.9)  # 10 or more phrasings per entry: checked on worker questions
-CALIBRATION_FEW = (0.5, 0.45, 2.5, 65.0)  # 2 per entry: fitted on DIAC2019 with as many questions from
-#                                           groups left out of the FAQ as held-out paraphrases
+# How an entry's raw score weighs (best phrasing's similarity, the entry's coverage of the question).
+# With many phrasings an entry's combined coverage is good evidence; with one to three (like DIAC2019,
+# where near-duplicate questions sit in other groups) it is little more than its best phrasing.
+RAW_MANY = (0.3, 0.6)  # 10 or more phrasings per entry
+RAW_FEW = (0.5, 0.45)  # 2 per entry
 RAW_IN_RANK = 3.0
 RUN_ON_CHARS = 50
+LETTER_CHARS = 30  # from this length a message is also read for its question sentence(s)
+DEFINING_MIN = 6  # phrasings an entry needs before words can be told to define it
+MUST_SHARE = 0.7  # ... and words in this share of them are must-have words
+DEFINING_PENALTY = 0.3  # share of its raw score an entry loses when the question lacks all its defining words
+REPEATED = 0.6  # a message this repetitive (1 - distinct/all characters) that asks nothing is not answered
 DOMAIN_SHARE = 0.8
 SUBJECT_PENALTY = 0.25
-WINDOW = 26
-_ASK = re.compile(r".*(想问问|想问一下|想问|请问|问一下|想知道|我就想|到底)")
+NO_SUBJECT_PENALTY = 0.2  # a phrasing naming no insurance, against a question that names one
 
 _SPACE = re.compile(r"\s+")
 
@@ -53,6 +58,7 @@ class Candidate:
     phrasing: str  # the phrasing that matched best
     similarity: float  # 0-1 before the margin is taken into account
     coverage: float = 0.0  # share of the question found anywhere in the entry's phrasings
+    features: dict[str, float] = field(default_factory=dict, compare=False)  # what the score was made from
 
 
 @dataclass
@@ -64,6 +70,9 @@ class MatchResult:
     chitchat: bool = False
     off_topic: bool = False
     in_domain: bool = True  # False: the FAQ's subject words are missing, so no confident answer
+    asks: bool = True  # False: a long, repetitive message with no question in it, so no confident answer
+    out_of_scope: str | None = None  # a topic of lexicon/out_of_scope.yaml the question names (公积金 ...)
+    focus: str | None = None  # the question sentence(s) and facts of a letter, when they were matched
 
     @property
     def best(self) -> Candidate | None:
@@ -73,9 +82,14 @@ class MatchResult:
 class Index:
     """The searchable form of a list of FAQ entries."""
 
-    def __init__(self, entries: list[Entry], lexicon: Lexicon | None = None):
+    def __init__(self, entries: list[Entry], lexicon: Lexicon | None = None, model: ConfidenceModel | None = None):
         self.entries = list(entries)
         self.lexicon = lexicon or Lexicon()
+        self.model = model or shipped_model()
+        # Place names are set aside in phrasings and questions alike: answers hold everywhere and say
+        # where local rules differ, so "深圳" in a question must not stop an answer or pull in a phrasing.
+        places = sorted(self.lexicon.places, key=len, reverse=True)
+        self._places = re.compile(f"(?:{'|'.join(map(re.escape, places))})(?:省|市|自治区|区|县)?") if places else None
         self.tokenizer = new_tokenizer(self.lexicon, set(self.lexicon.synonyms.values()))  # its own jieba
         stop = self.lexicon.stopwords
 
@@ -88,7 +102,7 @@ class Index:
             seen = set()
             for phrasing in entry.phrasings:
                 raw = clean(phrasing)
-                text = canonical(phrasing, self.lexicon)
+                text = self.set_places_aside(canonical(phrasing, self.lexicon))[0]
                 if not text or text in seen:
                     continue
                 seen.add(text)
@@ -113,11 +127,14 @@ class Index:
 
         rows, cols, vals, presence = [], [], [], []
         mass = np.zeros(n_docs, dtype=np.float32)
+        word_mass = np.zeros(n_docs, dtype=np.float32)
         for d, feats in enumerate(doc_feats):
             norm = K1 * (1 - B + B * lengths[d] / avg)
             for f, tf in feats.items():
                 w = self.feat_weight[self.vocab[f]]
                 mass[d] += w
+                if f.startswith("w:"):
+                    word_mass[d] += w
                 rows.append(self.vocab[f])
                 cols.append(d)
                 vals.append(w * tf * (K1 + 1) / (tf + norm))
@@ -135,7 +152,10 @@ class Index:
         self.ent_weight = np.array([self.feat_weight[r] for r, _ in pairs])
         self.ent_start = np.searchsorted(self.ent_rows, np.arange(len(self.vocab) + 1))
         self.doc_fids = [frozenset(self.vocab[f] for f in feats) for feats in doc_feats]
+        self.defining = self._defining_words(doc_feats)
         self.doc_mass = np.maximum(mass, 1e-6)
+        self.doc_word_mass = np.maximum(word_mass, 1e-6)
+        self.is_word = {self.vocab[f] for f in self.vocab if f.startswith("w:")}
         self.doc_len = np.array([len(t) for t in self.doc_text], dtype=np.float32)
         self.doc_subjects = np.array([self._subjects(t) for t in self.doc_text], dtype=np.int64)
         self.min_doc_len = float(self.doc_len.min()) if n_docs else 0.0
@@ -153,10 +173,38 @@ class Index:
         covered = sum(1 for t in self.doc_text if any(w in t for w in domain))
         self.domain_words = domain if self.doc_text and covered >= DOMAIN_SHARE * len(self.doc_text) else []
         self._chitchat = self._chitchat_pattern()
+        self.out_of_scope = self.lexicon.out_of_scope  # named only when the FAQ has no answer: the FAQ may use them
+        # ... but only the words no phrasing uses keep a question out of the domain (the FAQ answers 意外险)
+        self.out_of_scope_only = {t: [w for w in ws if w not in words_in_faq] for t, ws in self.out_of_scope.items()}
         per_entry = n_docs / max(1, len(self.entries))
+        self.log_per_entry = math.log(max(1.0, per_entry))
         share = min(1.0, max(0.0, (per_entry - 2) / 8))
-        self.calibration = tuple(few + share * (many - few)
-                                 for few, many in zip(CALIBRATION_FEW, CALIBRATION_MANY, strict=True))
+        self.raw_weights = tuple(few + share * (many - few) for few, many in zip(RAW_FEW, RAW_MANY, strict=True))
+
+    def _defining_words(self, doc_feats: list[Counter]) -> list[dict[int, float]]:
+        """Per entry, the words that make it what it is: in a third of its phrasings or more (it has
+        DEFINING_MIN or more) and mostly in none other's; those in nearly all of them (互助 for the
+        union's mutual aid, 滞纳金 for late fees) are its must-have words (self.must)."""
+        by_entry: dict[int, list[int]] = {}
+        for d, e in enumerate(self.doc_entry):
+            by_entry.setdefault(e, []).append(d)
+        docs_with: Counter = Counter()
+        entry_docs_with: Counter = Counter()
+        for d, feats in enumerate(doc_feats):
+            for f in feats:
+                if f.startswith("w:") and CJK_CHAR.search(f):
+                    docs_with[f] += 1
+                    entry_docs_with[(self.doc_entry[d], f)] += 1
+        out: list[dict[int, float]] = [{} for _ in self.entries]
+        must: list[set[int]] = [set() for _ in self.entries]
+        for (e, f), n in entry_docs_with.items():
+            size = len(by_entry[e])
+            if size >= DEFINING_MIN and n >= size / 3 and n >= 0.6 * docs_with[f]:
+                out[e][self.vocab[f]] = self.feat_weight[self.vocab[f]]
+                if n >= MUST_SHARE * size and n >= 0.8 * docs_with[f]:
+                    must[e].add(self.vocab[f])
+        self.must = must
+        return out
 
     # -- reading the question -------------------------------------------------
 
@@ -196,14 +244,9 @@ class Index:
         return WEIGHTS[feature[0]] * self.idf.get(feature, self.unknown_idf)
 
     def raw_score(self, similarity: float, coverage: float) -> float:
-        """An entry's score before its lead over the next entry counts."""
-        sim_w, cov_w, _, _ = self.calibration
+        """An entry's score for ranking, before its lead over the next entry counts."""
+        sim_w, cov_w = self.raw_weights
         return sim_w * similarity + cov_w * coverage
-
-    def confidence(self, raw: float, lead: float) -> float:
-        """0-100 from an entry's score and its lead over the next entry."""
-        _, _, lead_w, scale = self.calibration
-        return max(0.0, min(100.0, scale * (raw + lead_w * lead)))
 
     def _subjects(self, text: str) -> int:
         """Bit mask of the insurances TEXT names."""
@@ -221,6 +264,16 @@ class Index:
             return False
         return not self._chitchat.sub("", compact)
 
+    def set_places_aside(self, text: str) -> tuple[str, bool]:
+        """TEXT without the place names the FAQ does not use, and whether there were any."""
+        if self._places is None:
+            return text, False
+        out = self._places.sub(" ", text)
+        return (_SPACE.sub(" ", out).strip(), True) if out != text else (text, False)
+
+    def _sentence(self, raw: str) -> str:
+        return self.set_places_aside(self.canonical(raw))[0]
+
     # -- matching -------------------------------------------------------------
 
     def match(self, question: str, limit: int = 5, exclude: int | None = None) -> MatchResult:
@@ -234,23 +287,30 @@ class Index:
             return result
         result.off_topic = any(w in text for w in self.off_topic_words)
         result.in_domain = not self.domain_words or any(w in text for w in self.domain_words)
-        best = self._rank(text, limit, exclude, result.off_topic)
+        result.out_of_scope = next((t for t, ws in self.out_of_scope.items() if any(w in text for w in ws)), None)
+        if result.out_of_scope and self.lexicon.subjects and not self._subjects(text) and any(
+                w in text for w in self.out_of_scope_only[result.out_of_scope]):
+            result.in_domain = False  # "公积金怎么提取" names none of our insurances: not ours to answer
+        text, place = self.set_places_aside(text)
         compact = _SPACE.sub("", text)
-        if len(compact) > RUN_ON_CHARS:
-            # A run-on message: the question is one clause of a story, so its parts are tried too. The
-            # asking clause (after 我想问, or the end) may change the answer; a clause from the middle of
-            # the story may only make the whole message's own best entry more certain.
-            whole = best[0].entry.id if best else None
-            for part, asking in _parts(compact):
-                found = self._rank(part, limit, exclude, result.off_topic)
-                if not found or (best and found[0].score <= best[0].score):
-                    continue
-                if asking or found[0].entry.id == whole:
-                    best = found
+        repeated = 1 - len(set(compact)) / len(compact) if compact else 0.0
+        context = {"in_domain": float(result.in_domain), "off_topic": float(result.off_topic),
+                   "repeated": repeated, "run_on": float(len(compact) > RUN_ON_CHARS), "place": float(place)}
+        best = self._rank(text, limit, exclude, {**context, "asks": float(letters.asks(text, self.lexicon))})
+        if len(compact) >= LETTER_CHARS:
+            # A letter: its question sentence(s) and the facts of its story are matched too, and the surer
+            # of the two readings wins (the model knows which one it is scoring).
+            letter = letters.read(question, self.lexicon, self._sentence)
+            result.asks = letter.asks or repeated < REPEATED
+            focus = letter.focus
+            if focus and _SPACE.sub("", focus) != compact:
+                found = self._rank(focus, limit, exclude, {**context, "asks": float(letter.asks), "focused": 1.0})
+                if found and (not best or found[0].score > best[0].score):
+                    best, result.focus = found, focus
         result.candidates = best
         return result
 
-    def _rank(self, text: str, limit: int, exclude: int | None, off_topic: bool) -> list[Candidate]:
+    def _rank(self, text: str, limit: int, exclude: int | None, context: dict[str, float]) -> list[Candidate]:
         out: list[Candidate] = []
         qfeats = featurize(text, self.lexicon.stopwords, self.tokenizer)
         ids = [self.vocab[f] for f in qfeats if f in self.vocab]
@@ -263,6 +323,11 @@ class Index:
         bm25 = np.bincount(docs, np.concatenate([self.post_bm25[s] for s in spans]), n_docs)
         shared = np.bincount(docs, np.concatenate([self.post_weight[s] for s in spans]), n_docs)
         qmass = sum(self.weight(f) for f in qfeats) or 1.0
+        unknown = sum(self.weight(f) for f in qfeats if f not in self.vocab) / qmass
+        word_spans = [spans[k] for k, i in enumerate(ids) if i in self.is_word]
+        words_held = (np.bincount(np.concatenate([self.post_docs[s] for s in word_spans]),
+                                  np.concatenate([self.post_weight[s] for s in word_spans]), n_docs)
+                      / self.doc_word_mass) if word_spans else np.zeros(n_docs)
         cov_q = shared / qmass
         cov_d = shared / self.doc_mass
         sim = 2 * cov_q * cov_d / np.maximum(cov_q + cov_d, 1e-9)
@@ -275,13 +340,14 @@ class Index:
         if asked:
             # a phrasing about another insurance than the one asked about counts for less
             other = (self.doc_subjects != 0) & ((self.doc_subjects & asked) == 0)
-            keep = np.where(other, 1 - SUBJECT_PENALTY, 1.0)
+            keep = np.where(other, 1 - SUBJECT_PENALTY, np.where(self.doc_subjects == 0, 1 - NO_SUBJECT_PENALTY, 1.0))
             sim = sim * keep
         else:
             keep = np.ones(len(sim))
         rank = sim + 0.02 * bm25 / (float(bm25.max()) or 1.0)
         if exclude is not None:
             bm25[exclude] = 0.0
+        top_bm25 = float(bm25.max()) or 1.0
         top = min(SHORTLIST_DOCS, len(rank))
         shortlist = np.argpartition(-rank, top - 1)[:top]
         best_by_entry: dict[int, tuple[float, int, float]] = {}
@@ -303,26 +369,37 @@ class Index:
             rest = set().union(*(self.doc_fids[d] for d in range(len(self.doc_entry))
                                  if self.doc_entry[d] == own and d != exclude))
             ent_cov[own] = sum(self.feat_weight[i] for i in set(ids) & rest) / qmass
-        raw = {e: self.raw_score(sim, float(ent_cov[e] * keep[d])) for e, (_, d, sim) in ranked}
-        scored = sorted(((r + RAW_IN_RANK * raw[e], e, d, sim) for e, (r, d, sim) in ranked), reverse=True)
+        cover = {e: float(ent_cov[e] * keep[d]) for e, (_, d, _) in ranked}
+        present = set(ids)
+        defining = {}
+        for e, _ in ranked:
+            words_of = self.defining[e]
+            total = sum(words_of.values())
+            defining[e] = sum(w for i, w in words_of.items() if i in present) / total if total else 1.0
+            if self.must[e] and not self.must[e] & present:
+                defining[e] = -1.0  # not one of its must-have words: "医保一年交多少钱" is not about 互助医保
+        # an entry whose defining words the question lacks answers a narrower question than the one asked
+        raw = {e: self.raw_score(s, cover[e]) * (1 - DEFINING_PENALTY * (1 - defining[e])) for e, (_, _, s) in ranked}
+        scored = sorted(((r + RAW_IN_RANK * raw[e], e, d, s) for e, (r, d, s) in ranked), reverse=True)
         raws = [raw[e] for _, e, _, _ in scored]
-        for pos, (_, e, d, sim) in enumerate(scored[:limit]):
-            lead = raws[0] - raws[1] if pos == 0 and len(raws) > 1 else (raws[0] if pos == 0 else 0.0)
-            conf = self.confidence(raws[pos], lead)
-            if off_topic:
+        sims = [s for _, _, _, s in scored]
+        shared_features = {"log_length": math.log1p(qlen), "log_per_entry": self.log_per_entry, "unknown": unknown,
+                           **context}
+        rows = []
+        for pos, (_, e, d, s) in enumerate(scored[:limit]):
+            if pos == 0:
+                lead, runner_up = (raws[0] - raws[1], sims[1]) if len(raws) > 1 else (raws[0], 0.0)
+            else:
+                lead, runner_up = raws[pos] - raws[0], sims[0]
+            rows.append({"similarity": s, "coverage": cover[e], "lead": lead, "phrasing_held": float(cov_d[d]),
+                         "phrasing_words_held": float(min(1.0, words_held[d])), "defining_held": defining[e],
+                         "question_held": float(cov_q[d]), "bm25_share": float(bm25[d]) / top_bm25,
+                         "runner_up": runner_up, **shared_features})
+        for (_, e, d, s), features, p in zip(scored, rows, self.model.probabilities(rows), strict=False):
+            conf = 100.0 * p
+            if context.get("off_topic"):
                 conf = min(conf, 20.0)
-            out.append(Candidate(self.entries[e], round(conf, 1), self.doc_text[d], sim, float(ent_cov[e])))
+            if out:  # a runner-up is never surer than the entry ranked above it
+                conf = min(conf, out[-1].score)
+            out.append(Candidate(self.entries[e], round(conf, 1), self.doc_text[d], s, cover[e], features))
         return out
-
-
-def _parts(text: str) -> list[tuple[str, bool]]:
-    """Clauses of a long message to match on their own, each with whether it is the asking one:
-    the text after "我想问" and the end of the message ask; overlapping windows before them tell."""
-    parts = []
-    marker = _ASK.search(text)
-    if marker:
-        parts.append((text[marker.end():][: WINDOW * 2], True))
-    parts.append((text[-WINDOW:], True))
-    step = WINDOW // 2
-    parts.extend((text[i : i + WINDOW], False) for i in range(0, max(1, len(text) - WINDOW), step))
-    return [(p, asking) for p, asking in parts if len(p) >= 6]

@@ -33,7 +33,8 @@ DEFAULTS: dict[str, Any] = {
     # (a few suffice: the bench measured 4 faster than 10, whose server processes compete for CPU)
     "storage": {"path": "data/shebao.db", "url": None, "busy_timeout": 5, "pool_size": 4},
     "knowledge": {"path": None, "lexicon": None, "stale_after_days": 730, "published_ids": None},
-    "matcher": {"answer_threshold": 60, "suggest_threshold": 35},
+    # None: the thresholds chosen when the confidence model was fitted (knowledge/confidence.json)
+    "matcher": {"answer_threshold": None, "suggest_threshold": None},
     "limits": {"burst": 5, "per_minute": 20},
     "web": {
         "enabled": False,  # `shebao run` also serves the web chat
@@ -103,15 +104,26 @@ class Config:
 
     @property
     def answer_threshold(self) -> float:
-        return float(self.raw["matcher"]["answer_threshold"])
+        """Answer at this confidence (0-100) or above: config.yaml's value, else the model's."""
+        value = self.setting("matcher", "answer_threshold")
+        return float(value) if value is not None else 100 * _model_thresholds()[0]
 
     @property
     def suggest_threshold(self) -> float:
-        return float(self.raw["matcher"]["suggest_threshold"])
+        """Offer "did you mean" from this confidence: config.yaml's value, else the model's."""
+        value = self.setting("matcher", "suggest_threshold")
+        return float(value) if value is not None else 100 * _model_thresholds()[1]
 
     @property
     def stale_after_days(self) -> int:
         return int(self.setting("knowledge", "stale_after_days"))
+
+
+def _model_thresholds() -> tuple[float, float]:
+    from knowledge.confidence import shipped_model
+
+    model = shipped_model()
+    return model.answer_threshold, model.suggest_threshold
 
 
 def _resolve(base: Path, value: str | None, fallback: Path) -> Path:

@@ -41,6 +41,16 @@ _CN_DIGIT = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
 REMEMBERED_CHATS = 10_000  # "did you mean" lists kept for a numbered reply (the oldest are forgotten)
 
 
+def _thank_or_greet(reply: Reply, text: str) -> None:
+    """A chit-chat reply: thanks get 不客气, a greeting is marked as one (channels with groups show their own)."""
+    t = texts()
+    folded = text.lower()
+    if any(word in folded for word in t["thanks_words"]):
+        reply.text = t["thanks"]
+    else:
+        reply.greeting = reply.text == t["greeting"]
+
+
 def picked_number(text: str) -> int | None:
     """The 1-based number a short reply picks ("1", "2.", "第一个", "第2条"), else None."""
     m = _NUMBER.match(text.strip())
@@ -65,6 +75,7 @@ class Conversation:
     def __init__(self, services: Services, store: Any | None, *, clock: Callable[[], float] = time.monotonic,
                  flood_limit: bool = True):
         self.services = services
+        services.calculators.use()
         self.store = store
         self.flood_limit = flood_limit
         cfg = services.config
@@ -119,6 +130,8 @@ class Conversation:
             await self._clear(key)
         if not one_shot:  # one-shot questions (shebao ask) stand alone: a later "1" picks nothing
             self._remember(key, reply.suggestions if reply.kind == "none" else [])
+        if reply.chitchat:
+            _thank_or_greet(reply, text)
         if reply.kind == "none" and reply.suggestions and not reply.choices:
             reply.choices = [(services.answerer.suggestion_label(s), ENTRY_CHOICE + s) for s in reply.suggestions]
         return reply
@@ -134,6 +147,23 @@ class Conversation:
         if limited is not None:
             return limited
         return await self._entry_turn(channel, (channel, str(chat), str(user)), entry, group, chat_type)
+
+    async def start_calculator(self, channel: str, chat: str, user: str, name: str, *,
+                               chat_type: str | None = None) -> Reply | None:
+        """Begin calculator NAME without numbers (a group's link to a private chat); None when there
+        is no such calculator. Limited, recorded and saved like a question."""
+        limited = self.limit(channel, user)
+        if limited is not None:
+            return limited
+        key = (channel, str(chat), str(user))
+        reply = self.services.answerer.start(name)
+        if reply is None:
+            return None
+        reply.question_id = await self._record(key, reply, channel, False, chat_type, text=reply.q, queue=False)
+        if reply.calc_state is not None:
+            reply.turn = await self._save(key, reply)
+        self._remember(key, [])
+        return reply
 
     async def pending_choice(self, channel: str, chat: str, user: str, turn: int, index: int) -> str | None:
         """The value of choice INDEX of the dialog's turn TURN (a pressed button), or None when that

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from calculators import dialog
+from calculators.core import calculator_spec
+from calculators.router import STARTED
 from knowledge.check import too_long
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import load_faq_strict
@@ -55,8 +57,12 @@ class Reply:
     limited: bool = False  # the flood limit said no: `text` is the polite note
     quiet: bool = False  # limited, and the note was already given for this flood: a chat stays silent
     turn: int | None = None  # the saved calculator dialog's turn (Telegram's choice buttons carry it)
+    rateable: bool | None = None  # worth a 有用/没用 verdict: an answer or a figure, not a follow-up question
+    greeting: bool = False  # the reply to a greeting (a group shows its own)
 
     def __post_init__(self) -> None:
+        if self.rateable is None:
+            self.rateable = self.kind != "none"
         if self.entry is not None:
             self.source = self.source or self.entry.source
             self.as_of = self.as_of or self.entry.as_of.isoformat()
@@ -126,7 +132,18 @@ class Answerer:
             q=text, kind="calc", id=f"calc:{name}", best=best.entry.id if best else None,
             score=best.score if best else 0.0, suggestions=[], text=fit(turn.text),
             calc_state=None if turn.done else turn.state, choices=list(turn.choices), private=True,
+            rateable=turn.done and turn.result is not None,  # not a follow-up question, not "cancelled"
         )
+
+    def start(self, name: str) -> Reply | None:
+        """The first turn of calculator NAME without any numbers yet (a link from a group chat), or None
+        when there is no such calculator."""
+        try:
+            title = calculator_spec(name)["title"]
+        except KeyError:
+            return None
+        turn = dialog.advance(dialog.CalcState(name, {STARTED: True}), None, one_shot=False)
+        return None if turn is None else self._calc_reply(title, name, turn, self.index.match(title))
 
     def _faq_reply(self, text: str, match: MatchResult) -> Reply:
         t = texts()
@@ -135,20 +152,23 @@ class Answerer:
         if match.chitchat or best is None:
             body = t["greeting"] if match.chitchat and text.strip() else t["help"]
             return Reply(text, "none", None, None, 0.0, [], body, private=private, chitchat=match.chitchat)
-        if best.score >= self.config.answer_threshold and match.in_domain:
+        if best.score >= self.config.answer_threshold and match.in_domain and match.asks:
             return Reply(text, "faq", best.entry.id, best.entry.id, best.score, [], format_entry(best.entry),
                          entry=best.entry, private=private)
         suggestions = []
         if best.score >= self.config.suggest_threshold:
             near = [c.entry.id for c in match.candidates[1:] if c.score >= self.config.suggest_threshold]
             suggestions = [best.entry.id, *near][:MAX_SUGGESTIONS]
+        # a question about the housing fund, commercial insurance, taxes or loans: say where to ask instead
+        pointer = t["out_of_scope"].get(match.out_of_scope) if match.out_of_scope else None
         if suggestions:
-            lines = [t["suggest_intro"]]
+            lines = [pointer] if pointer else []
+            lines += [t["suggest_intro"]]
             lines += [f"{i}. {self.entry(s).question}" for i, s in enumerate(suggestions, 1)]
             lines += [t["suggest_outro"], t["hotline"]]
             body = "\n".join(lines)
         else:
-            body = t["help"]
+            body = f"{pointer}\n{t['hotline']}" if pointer else t["help"]
         return Reply(text, "none", None, best.entry.id, best.score, suggestions, body, private=private)
 
 

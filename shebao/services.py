@@ -19,13 +19,20 @@ from shebao.service import Answerer, build_answerer
 
 @dataclass(frozen=True)
 class Calculators:
-    """The calculators and the parameter folder they were checked against."""
+    """The calculators: the parameter folder they were checked against, the lexicon their router reads
+    slips from (the configured `knowledge.lexicon`, the same list the matcher uses)."""
 
     parameters: Path = PACKAGED_PARAMETERS
+    lexicon: Path | None = None
+
+    def use(self) -> None:
+        """Route with this lexicon's slips."""
+        calculators.use_lexicon(self.lexicon)
 
     def activate(self) -> None:
-        """Make these parameters the ones computed with: the calculators read their files again."""
+        """Make these the calculators computed with after a /reload: every data file is read again."""
         calculators.reload()
+        self.use()
 
 
 @dataclass(frozen=True)
@@ -48,9 +55,10 @@ class Services:
 def build_services(config: Config, faq_path: Path | None = None) -> Services:
     """Load and check the FAQ (FAQ_PATH or the configured one), its word lists and the calculator
     parameters (`build_answerer` checks them with the FAQ); raises FAQError listing the problems."""
-    return Services(config, build_answerer(config, faq_path), Calculators())
+    return Services(config, build_answerer(config, faq_path), Calculators(lexicon=config.lexicon_path))
 
 
 def services_around(answerer: Answerer, config: Config | None = None) -> Services:
     """Services over an answerer already built (tests and benchmarks share one across many bots)."""
-    return Services(config or answerer.config, answerer, Calculators())
+    config = config or answerer.config
+    return Services(config, answerer, Calculators(lexicon=config.lexicon_path))

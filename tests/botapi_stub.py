@@ -157,7 +157,8 @@ class BotApiStub:
     # -- faults ---------------------------------------------------------------------------
 
     def fail(self, method: str, kind: str, times: int = 1, retry_after: int = 1, seconds: float = 0.0) -> None:
-        """Make the next TIMES calls of METHOD fail: "429", "500", "drop" (close the connection) or "slow"."""
+        """Make the next TIMES calls of METHOD fail: "429", "500", "403" (the user blocked the bot),
+        "drop" (close the connection) or "slow"."""
         with self._cond:
             for _ in range(times):
                 self._faults[method].append(Fault(kind, retry_after, seconds))
@@ -223,12 +224,17 @@ class BotApiStub:
         return {"inline_query": {"id": f"iq{next(self._message_ids)}", "from": sender, "query": query,
                                  "offset": "", "chat_type": "sender"}}
 
-    def added_to_group_update(self, sender: dict[str, Any], chat: dict[str, Any]) -> dict[str, Any]:
+    def added_to_group_update(self, sender: dict[str, Any], chat: dict[str, Any],
+                              status: str = "member") -> dict[str, Any]:
         now = int(time.time())
         return {"my_chat_member": {
             "chat": chat, "from": sender, "date": now,
             "old_chat_member": {"status": "left", "user": BOT_USER},
-            "new_chat_member": {"status": "member", "user": BOT_USER},
+            "new_chat_member": {"status": status, "user": BOT_USER, **({
+                "can_be_edited": False, "is_anonymous": False, "can_manage_chat": True, "can_delete_messages": True,
+                "can_manage_video_chats": True, "can_restrict_members": True, "can_promote_members": False,
+                "can_change_info": True, "can_invite_users": True, "can_post_stories": False,
+                "can_edit_stories": False, "can_delete_stories": False} if status == "administrator" else {})},
         }}
 
     # -- reading what the bot did ---------------------------------------------------------
@@ -283,6 +289,8 @@ class BotApiStub:
             if fault.kind == "429":
                 return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after "
                              f"{fault.retry_after}", "parameters": {"retry_after": fault.retry_after}}
+            if fault.kind == "403":
+                return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
             if fault.kind == "500":
                 return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
             if fault.kind == "drop":

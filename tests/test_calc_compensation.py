@@ -36,6 +36,9 @@ def test_a_compensation_question_reaches_its_calculator_with_the_numbers_read(qu
     "工资5000，工伤保险一年交多少",           # the premium, not compensation
     "失业保险交了6年，辞职了能领几个月失业金",  # unemployment benefit, not severance
     "工伤赔偿找谁要",                        # a rule question: the FAQ
+    "我爸退休好几年了 前几天去世了 社保那边能给多少钱",  # a death, but not at work
+    "月工资五千，工伤保险费率1%，一年得多少钱",  # the premium
+    "工亡赔偿标准是多少",                     # the standard: the FAQ
 ])
 def test_questions_about_something_else_do_not_go_to_the_compensation_calculators(question):
     state = detect(question)
@@ -73,9 +76,17 @@ def test_a_one_shot_severance_question_without_a_wage_names_what_is_missing():
     assert not turn.done and "离职前的月工资" in turn.text
 
 
-def test_a_disability_grade_without_a_wage_asks_for_the_wage():
-    turn = advance(detect("鉴定了九级伤残，能赔多少钱"), None, one_shot=False, today=DAY)
+def test_a_grade_without_a_wage_stays_with_the_faq_which_says_the_months_of_each_grade():
+    assert detect("工伤十级能赔多少") is None
+    assert detect("伤残等级一级到十级各赔多少") is None
+
+
+def test_a_grade_asked_for_in_the_chat_and_no_wage_yet_asks_for_the_wage():
+    turn = advance(detect("帮我算算工伤赔偿"), None, one_shot=False, today=DAY)
+    turn = advance(turn.state, "9级", one_shot=False, today=DAY)
     assert not turn.done and turn.state.asking == "wage"
+    done = advance(turn.state, "4000", one_shot=False, today=DAY)
+    assert done.done and done.result.result["disability_grant"] == 9 * 4000
 
 
 @pytest.mark.parametrize("question", [

@@ -4,6 +4,7 @@ recording (masked), the numbered "did you mean" reply, feedback. The store is SQ
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 import yaml
@@ -15,6 +16,7 @@ from shebao.service import Reply, texts
 from shebao.services import services_around
 from shebao.store import Storage
 
+ROOT = Path(__file__).resolve().parent.parent
 PENSION = "我想算算养老金"  # a request to calculate without the numbers: the calculator asks
 STANDALONE_Q = "工伤保险可以单独买吗"
 
@@ -234,3 +236,28 @@ async def test_a_bug_raises_to_the_channel_boundary_whose_apology_logs_it_masked
         reply = core.apology("我电话13812345678")
     assert reply.kind == "none" and reply.text == texts()["help"]
     assert "boom on 我电话138****5678" in caplog.text and "13812345678" not in caplog.text
+
+
+@pytest.fixture
+def own_lexicon(tmp_path):
+    """A copy of the packaged lexicon where 老来钱 is one more way to write 养老金."""
+    import shutil
+
+    import calculators
+
+    folder = tmp_path / "lexicon"
+    shutil.copytree(ROOT / "knowledge" / "lexicon", folder)
+    synonyms = folder / "synonyms.yaml"
+    text = synonyms.read_text(encoding="utf-8")
+    assert "养老金: [退休金," in text
+    synonyms.write_text(text.replace("养老金: [退休金,", "养老金: [老来钱, 退休金,"), encoding="utf-8")
+    yield folder
+    calculators.use_lexicon(None)
+
+
+async def test_the_calculators_route_with_the_configured_lexicon(answerer, config, own_lexicon):
+    asked = "我想算算老来钱"
+    assert (await Conversation(services_around(answerer, config), None).handle("cli", "l", "l", asked)).kind != "calc"
+    configured = dataclasses.replace(config, lexicon_path=own_lexicon)
+    reply = await Conversation(services_around(answerer, configured), None).handle("cli", "l", "l", asked)
+    assert reply.kind == "calc" and reply.id == "calc:pension"

@@ -9,15 +9,19 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.append(str(ROOT / "bench"))
 
 from eval_questions import is_right  # noqa: E402
 
 SETS = {
-    # set: (least share right, most share answered with a wrong entry or calculator)
-    ROOT.parent / "shared" / "eval" / "dev.yaml": (0.95, 0.01),
-    ROOT / "tests" / "data" / "worker_questions.yaml": (0.88, 0.04),
-    ROOT / "tests" / "data" / "worker_questions_2.yaml": (0.90, 0.03),
+    # set: (least share right, most share answered with a wrong entry or calculator), a little below what
+    # bench/eval_questions.py measures with the shipped model (README, Benchmarks)
+    ROOT.parent / "shared" / "eval" / "dev.yaml": (0.96, 0.01),
+    ROOT / "tests" / "data" / "worker_questions.yaml": (0.91, 0.035),
+    ROOT / "tests" / "data" / "worker_questions_2.yaml": (0.93, 0.02),
+    # the shipped confidence model was fitted on real_dev too, so this guards against slipping only; the
+    # figure that counts is bench/train_confidence.py's cross-validated one
+    ROOT.parent / "shared" / "eval" / "real_dev.yaml": (0.53, 0.04),
 }
 
 

@@ -33,15 +33,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from shebao.privacy import HASH_KEY_ENV, Hasher, load_hash_key, mask
-from shebao.store.backends import (
-    Backend,
-    PostgresBackend,
-    SqliteBackend,
-    StorageError,
-    Transaction,
-    ddl,
-    redact,
-)
+from shebao.store.backends import Backend, StorageError, Transaction, ddl, redact
+from shebao.store.postgresql import PostgresBackend
 from shebao.store.records import (
     ChatSettings,
     Conversation,
@@ -51,6 +44,7 @@ from shebao.store.records import (
     UnansweredGroup,
     UnansweredQuestion,
 )
+from shebao.store.sqlite import SqliteBackend
 
 if TYPE_CHECKING:
     from shebao.config import Config
@@ -214,13 +208,15 @@ class Storage:
             await self.open()
         return self._db
 
-    async def _write(self, what: str, work: Callable[[Transaction], Awaitable[T]]) -> tuple[bool, T | None]:
-        """Run WORK in one transaction: (True, its result), or (False, None) when storage failed."""
+    async def _write(self, what: str, work: Callable[[Transaction], Awaitable[T]], *,
+                     one_statement: bool = False) -> tuple[bool, T | None]:
+        """Run WORK in one transaction (ONE_STATEMENT: WORK runs a single statement, atomic by itself):
+        (True, its result), or (False, None) when storage failed."""
         db = await self._usable()
         if db is None:
             return False, None
         try:
-            async with db.transaction() as tx:
+            async with db.autocommit() if one_statement else db.transaction() as tx:
                 result = await work(tx)
         except StorageError as exc:
             log.error("storage: could not save %s: %s", what, exc)
@@ -263,7 +259,7 @@ class Storage:
                 await tx.execute("INSERT INTO unanswered (question_id, text_key) VALUES (?, ?)", (qid, fold(masked)))
             return qid
 
-        return (await self._write("question", work))[1]
+        return (await self._write("question", work, one_statement=not queued))[1]
 
     async def record_feedback(self, *, question_id: int | None, user_id: int | None, useful: bool) -> bool:
         """Store (or change) one worker's verdict on one answer."""
@@ -272,7 +268,7 @@ class Storage:
             "INSERT INTO feedback (question_id, answer_id, user_hash, useful, given_at) "
             "VALUES (?, (SELECT answer_id FROM questions WHERE id = ?), ?, ?, ?) "
             "ON CONFLICT (question_id, user_hash) DO UPDATE SET useful = excluded.useful, "
-            "given_at = excluded.given_at", params))
+            "given_at = excluded.given_at", params), one_statement=True)
         return saved
 
     async def load_conversation(self, chat_id: int, user_id: int | None,
@@ -306,12 +302,12 @@ class Storage:
                 "updated_at = excluded.updated_at RETURNING turn", params)
             return turn
 
-        return (await self._write("conversation", work))[1]
+        return (await self._write("conversation", work, one_statement=True))[1]
 
     async def clear_conversation(self, chat_id: int, user_id: int | None) -> None:
         params = (self.chat_hash(chat_id), self.user_hash(user_id))
         await self._write("conversation", lambda tx: tx.execute(
-            "DELETE FROM conversations WHERE chat_hash = ? AND user_hash = ?", params))
+            "DELETE FROM conversations WHERE chat_hash = ? AND user_hash = ?", params), one_statement=True)
 
     async def chat_settings(self, chat_id: int) -> ChatSettings:
         rows = await self._read_quietly(
@@ -326,7 +322,7 @@ class Storage:
         saved, _ = await self._write("chat settings", lambda tx: tx.execute(
             "INSERT INTO chat_settings (chat_hash, settings, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (chat_hash) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
-            params))
+            params), one_statement=True)
         return saved
 
     # -- staff tools and reports: raise StorageError ------------------------------------

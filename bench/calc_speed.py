@@ -1,6 +1,6 @@
 """Time the calculator path: reading a question, routing it, computing and rendering the reply.
 
-    python bench/calculators.py [--repeat N]
+    python bench/calc_speed.py [--repeat N]
 
 Questions: the worker questions with a figure from calculators.md and the README. The first pass
 includes reading the data files (parameters, texts, router rules, number words) and loading cn2an;

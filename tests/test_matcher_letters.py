@@ -1,0 +1,101 @@
+"""Long messages, place names and known wrong answers: the matcher reads what is asked, not the whole story."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from knowledge import letters
+from knowledge.lexicon import load_lexicon
+from knowledge.matcher import Index
+from knowledge.model import Entry
+from shebao.config import packaged_path
+from textnorm.normalize import canonical
+
+LEXICON = packaged_path("knowledge", "lexicon")
+
+# Written for these tests (not copied from any evaluation set): a story first, the question at the end.
+LETTER = ("我在老家县城一个工地上干了两年多，每天搬砖扎钢筋，老板一直没给我们交社保，工资也是按天结。"
+          "上个月我从脚手架上摔下来把腿摔骨折了，住院花了两万多，老板只给了三千就不管了。"
+          "请问我这种情况该找谁要钱？")
+
+
+def entry(ident, question, *also):
+    return Entry(ident, question, f"{ident} 的回答", "测试", date(2019, 1, 1), tuple(also))
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return load_lexicon(LEXICON)
+
+
+def test_a_letter_is_read_as_its_question_and_the_facts_of_its_story(lexicon):
+    letter = letters.read(LETTER, lexicon, lambda s: canonical(s, lexicon))
+    assert letter.question == "我这种情况该找谁要钱"
+    assert letter.facts == ("没上工伤保险受了工伤",)  # injured and not insured, told together
+    assert letter.asks
+
+
+def test_a_vague_question_after_the_marker_takes_the_question_before_it(lexicon):
+    text = "我开了个小饭馆，雇了三个服务员。他们的社保我必须交吗？不交会怎样？所以想了解下相关情况。"
+    letter = letters.read(text, lexicon, lambda s: canonical(s, lexicon))
+    assert "社保我必须交吗" in letter.question and letter.question.endswith("相关情况")
+
+
+def test_a_letter_whose_question_is_at_the_end_is_answered_by_what_it_asks(answerer):
+    reply = answerer.answer(LETTER, one_shot=True)
+    assert reply.kind == "faq" and reply.id == "work_injury_uninsured", (reply.best, reply.score)
+
+
+def test_a_long_message_that_asks_nothing_is_not_answered(answerer):
+    reply = answerer.answer("我在工地上干活，" * 12, one_shot=True)
+    assert reply.kind == "none", (reply.best, reply.score)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("深圳工伤保险可以单独买吗", "work_injury_standalone"), ("佛山市失业金怎么领", "unemployment_benefit"),
+     ("北京的社保断交了有啥影响", "contribution_gap_effects")],
+)
+def test_a_place_name_does_not_stop_an_answer_that_holds_everywhere(answerer, question, expected):
+    reply = answerer.answer(question, one_shot=True)
+    assert (reply.kind, reply.id) == ("faq", expected), (reply.best, reply.score)
+
+
+def test_place_names_are_set_aside_in_phrasings_and_questions_alike(lexicon):
+    index = Index([entry("lost_job", "在深圳打工失业了能领失业金吗"), entry("standalone", "工伤保险能单独买吗")], lexicon)
+    assert index.set_places_aside("北京市社保怎么交") == ("社保怎么交", True)
+    assert index.match("深圳工伤保险能单独买吗").best.entry.id == "standalone"
+
+
+@pytest.mark.parametrize("question", ["医保一年交多少钱", "职工医保一年交多少钱"])
+def test_a_question_without_an_entrys_must_have_word_is_not_that_entry(answerer, question):
+    # the union's mutual medical aid is 互助医保: a plain medical-insurance question is not about it
+    reply = answerer.answer(question, one_shot=True)
+    assert reply.best != "mutual_medical_aid" and reply.id != "mutual_medical_aid", (reply.best, reply.score)
+
+
+def test_an_uninsured_injury_is_not_the_over_age_workers_entry(answerer):
+    reply = answerer.answer("我在工地干活老板不交社保，受伤了谁管", one_shot=True)
+    assert reply.best == "work_injury_uninsured", (reply.best, reply.score)
+
+
+def test_a_phrasing_naming_no_insurance_does_not_outrank_one_naming_the_insurance_asked_about(answerer):
+    # "向哪个部门" is also how wage-arrears questions are put; the question is about 工伤
+    reply = answerer.answer("工伤向哪个部门申请", one_shot=True)
+    assert reply.best == "work_injury_claim", (reply.best, reply.score)
+    assert reply.id == "work_injury_claim" or reply.suggestions[0] == "work_injury_claim"
+
+
+@pytest.mark.parametrize(
+    ("question", "where"),
+    [("公积金怎么提取", "12329"), ("个人所得税退税怎么办理", "12366"), ("网贷还不上了会怎么样", "110"),
+     ("重疾险理赔被拒了怎么办", "保险公司")],
+)
+def test_out_of_scope_questions_say_where_to_ask_instead(answerer, question, where):
+    from shebao.service import texts
+
+    reply = answerer.answer(question, one_shot=True)
+    assert reply.kind == "none" and reply.id is None, (reply.best, reply.score)
+    assert where in reply.text and reply.text != texts()["help"]
