@@ -1,7 +1,7 @@
-"""The two databases the store runs on, behind one small interface.
+"""The two databases the store runs on, behind one small interface (Backend, Transaction).
 
-* SQLite (aiosqlite, WAL): one connection; write transactions take turns (BEGIN IMMEDIATE).
-* PostgreSQL (asyncpg and its pool): several bot or web processes share one server.
+* SQLite (sqlite.py: aiosqlite, WAL): one connection; write transactions take turns.
+* PostgreSQL (postgresql.py: asyncpg and its pool): several bot or web processes share one server.
 
 The store writes every statement once, with `?` placeholders; `numbered()` turns them into
 PostgreSQL's `$1, $2 …` and `ddl()` rewrites the migration words the two spell differently.
@@ -10,19 +10,12 @@ Every driver error leaves here as StorageError, with the database named (never a
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
-
-import aiosqlite
-
-MIGRATION_LOCK = 0x5E_BA0_0001  # pg_advisory_xact_lock key held while migrating: one process at a time
 
 # Migrations are written in SQLite's words; these are the ones PostgreSQL spells differently.
 # SQLite's INTEGER PRIMARY KEY numbers new rows itself; an identity column does the same.
@@ -116,186 +109,3 @@ class Backend(Protocol):
         statement, which is atomic alone (saves PostgreSQL's BEGIN and COMMIT round trips)."""
 
     async def close(self) -> None: ...
-
-
-# -- SQLite -------------------------------------------------------------------------------
-
-
-class _SqliteTransaction:
-    def __init__(self, db: aiosqlite.Connection, label: str):
-        self._db, self._label = db, label
-
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        try:
-            cur = await self._db.execute(sql, tuple(params))
-        except sqlite3.Error as exc:
-            raise StorageError(f"{self._label}: {exc}") from exc
-        return cur.rowcount
-
-    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        try:  # one trip to aiosqlite's thread, not three (execute, fetch, close)
-            return [tuple(row) for row in await self._db.execute_fetchall(sql, tuple(params))]
-        except sqlite3.Error as exc:
-            raise StorageError(f"{self._label}: {exc}") from exc
-
-    async def script(self, sql: str) -> None:
-        # Not executescript: it commits first, and the migration must stay in this transaction.
-        for statement in statements(sql):
-            await self.execute(statement)
-
-
-def _probe(target: str) -> None:
-    sqlite3.connect(target, uri=True).close()
-
-
-class SqliteBackend:
-    """One aiosqlite connection in WAL mode; transactions of concurrent updates take turns."""
-
-    dialect = "sqlite"
-
-    def __init__(self, db: aiosqlite.Connection, path: Path):
-        self._db = db
-        self.label = str(path)
-        self._lock = asyncio.Lock()
-
-    @classmethod
-    async def open(cls, path: Path, *, read_only: bool, busy_timeout: float) -> SqliteBackend:
-        target = f"file:{path}?mode=ro" if read_only else str(path)
-        try:
-            if not read_only:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            # Probe first: aiosqlite leaves its worker thread behind when the open itself fails.
-            await asyncio.to_thread(_probe, target)
-            db = await aiosqlite.connect(target, uri=True, isolation_level=None)
-        except (sqlite3.Error, OSError) as exc:
-            raise StorageError(f"{path}: {exc}") from exc
-        try:
-            await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-            if not read_only:
-                await db.execute("PRAGMA journal_mode = WAL")
-                await db.execute("PRAGMA synchronous = NORMAL")
-                await db.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.Error as exc:
-            await db.close()
-            raise StorageError(f"{path}: {exc}") from exc
-        return cls(db, path)
-
-    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        return await _SqliteTransaction(self._db, self.label).fetch(sql, params)
-
-    @asynccontextmanager
-    async def transaction(self, *, exclusive: bool = False) -> AsyncIterator[_SqliteTransaction]:
-        # BEGIN IMMEDIATE takes the database's write lock, which is also the migration lock.
-        async with self._lock:
-            tx = _SqliteTransaction(self._db, self.label)
-            await tx.execute("BEGIN IMMEDIATE")
-            try:
-                yield tx
-                await tx.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:
-                    await self._db.execute("ROLLBACK")
-                raise
-
-    @asynccontextmanager
-    async def autocommit(self) -> AsyncIterator[_SqliteTransaction]:
-        # Still under the lock: on the one shared connection it would otherwise land inside
-        # another update's open transaction.
-        async with self._lock:
-            yield _SqliteTransaction(self._db, self.label)
-
-    async def close(self) -> None:
-        await self._db.close()
-
-
-# -- PostgreSQL ---------------------------------------------------------------------------
-
-
-def _pg_errors() -> tuple[type[BaseException], ...]:
-    import asyncpg
-
-    # InternalClientError: a connection the server cut while a statement was being sent
-    return (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError, TimeoutError)
-
-
-def _rowcount(status: str) -> int:
-    """The row count in a command tag ("UPDATE 2", "INSERT 0 1")."""
-    last = status.rsplit(" ", 1)[-1]
-    return int(last) if last.isdigit() else 0
-
-
-class _PostgresTransaction:
-    def __init__(self, con: Any, label: str):
-        self._con, self._label = con, label
-        self._errors = _pg_errors()
-
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        try:
-            return _rowcount(await self._con.execute(numbered(sql), *params))
-        except self._errors as exc:
-            raise StorageError(f"{self._label}: {exc}") from exc
-
-    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        try:
-            return [tuple(row) for row in await self._con.fetch(numbered(sql), *params)]
-        except self._errors as exc:
-            raise StorageError(f"{self._label}: {exc}") from exc
-
-    async def script(self, sql: str) -> None:
-        try:
-            await self._con.execute(sql)  # no arguments: the simple protocol runs several statements
-        except self._errors as exc:
-            raise StorageError(f"{self._label}: {exc}") from exc
-
-
-class PostgresBackend:
-    """An asyncpg pool. Locks are waited for at most busy_timeout (lock_timeout), like SQLite's."""
-
-    dialect = "postgresql"
-
-    def __init__(self, pool: Any, url: str):
-        self._pool = pool
-        self.label = redact(url)
-        self._errors = _pg_errors()
-
-    @classmethod
-    async def open(cls, url: str, *, read_only: bool, busy_timeout: float, pool_size: int) -> PostgresBackend:
-        import asyncpg
-
-        settings = {"application_name": "shebao", "lock_timeout": str(int(busy_timeout * 1000))}
-        if read_only:
-            settings["default_transaction_read_only"] = "on"
-        try:
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=max(1, pool_size),
-                                             timeout=max(2.0, busy_timeout), server_settings=settings)
-        except (*_pg_errors(), ValueError) as exc:  # ValueError: a malformed URL
-            raise StorageError(f"{redact(url)}: {exc}") from exc
-        return cls(pool, url)
-
-    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        try:
-            return [tuple(row) for row in await self._pool.fetch(numbered(sql), *params)]
-        except self._errors as exc:
-            raise StorageError(f"{self.label}: {exc}") from exc
-
-    @asynccontextmanager
-    async def transaction(self, *, exclusive: bool = False) -> AsyncIterator[_PostgresTransaction]:
-        try:
-            async with self._pool.acquire() as con, con.transaction():
-                tx = _PostgresTransaction(con, self.label)
-                if exclusive:
-                    await tx.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
-                yield tx
-        except self._errors as exc:
-            raise StorageError(f"{self.label}: {exc}") from exc
-
-    @asynccontextmanager
-    async def autocommit(self) -> AsyncIterator[_PostgresTransaction]:
-        try:
-            async with self._pool.acquire() as con:
-                yield _PostgresTransaction(con, self.label)
-        except self._errors as exc:
-            raise StorageError(f"{self.label}: {exc}") from exc
-
-    async def close(self) -> None:
-        await self._pool.close()

@@ -33,15 +33,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from shebao.privacy import HASH_KEY_ENV, Hasher, load_hash_key, mask
-from shebao.store.backends import (
-    Backend,
-    PostgresBackend,
-    SqliteBackend,
-    StorageError,
-    Transaction,
-    ddl,
-    redact,
-)
+from shebao.store.backends import Backend, StorageError, Transaction, ddl, redact
+from shebao.store.postgresql import PostgresBackend
 from shebao.store.records import (
     ChatSettings,
     Conversation,
@@ -51,6 +44,7 @@ from shebao.store.records import (
     UnansweredGroup,
     UnansweredQuestion,
 )
+from shebao.store.sqlite import SqliteBackend
 
 if TYPE_CHECKING:
     from shebao.config import Config
