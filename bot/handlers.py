@@ -202,11 +202,16 @@ async def inline_query(update: Update, context: Context) -> None:
 
 
 def staff_only(handler: Handler) -> Handler:
-    """Run HANDLER for admins only; anyone else gets a polite refusal that reveals nothing."""
+    """Run HANDLER for admins in a private chat only; anyone else gets a polite refusal that reveals
+    nothing, and in a group everyone gets a short note to ask in private (the answers hold other
+    workers' questions)."""
 
     @functools.wraps(handler)
     async def guarded(update: Update, context: Context) -> None:
-        user = update.effective_user
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or chat.type != ChatType.PRIVATE:
+            await tell(update, context, "staff_private")
+            return
         if user is None or user.id not in context.bot_data.cfg.admins:
             await tell(update, context, "staff_only")
             return

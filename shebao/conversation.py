@@ -120,9 +120,12 @@ class Conversation:
             return await self._entry_turn(channel, key, picked, group, chat_type)
         conv_found, state = await self._restore(key)
         reply = services.answerer.answer(text, state=state, one_shot=one_shot)
+        # a dialog is one question: its follow-up turns ("50", "取消") are stored but not counted again
+        follow_up = state is not None and reply.kind == "calc" and reply.id == f"calc:{state.name}"
         reply.question_id = await self._record(
             key, reply, channel, group, chat_type, text=text,
-            queue=reply.kind == "none" and not reply.chitchat)  # greetings are not questions staff should see
+            queue=reply.kind == "none" and not reply.chitchat,  # greetings are not questions staff should see
+            counted=not (reply.chitchat or follow_up))  # nor questions of the answer rate
         moved = group and reply.private  # the dialog goes on in private, if at all
         if reply.calc_state is not None and not moved and not one_shot:
             reply.turn = await self._save(key, reply)
@@ -216,13 +219,13 @@ class Conversation:
                 self._suggested.popitem(last=False)
 
     async def _record(self, key: tuple[str, str, str], reply: Reply, channel: str, group: bool,
-                      chat_type: str | None, *, text: str, queue: bool) -> int | None:
+                      chat_type: str | None, *, text: str, queue: bool, counted: bool = True) -> int | None:
         if self.store is None:
             return None
         return await self.store.record_question(
             user_id=key[2], chat_type=chat_type or ("group" if group else "private"), via=channel, text=text,
             kind=reply.kind, answer_id=reply.id, best_id=reply.best, score=reply.score,
-            suggestions=reply.suggestions, queue=queue)
+            suggestions=reply.suggestions, queue=queue, counted=counted)
 
     async def _load(self, key: tuple[str, str, str]) -> _Dialog | None:
         if self.store is None:
