@@ -106,11 +106,12 @@ class Conversation:
     # -- a turn -----------------------------------------------------------------------------
 
     async def handle(self, channel: str, chat: str, user: str, text: str, *, group: bool = False,
-                     chat_type: str | None = None, one_shot: bool = False) -> Reply:
+                     chat_type: str | None = None, one_shot: bool = False, pressed: bool = False) -> Reply:
         """The whole turn for TEXT from USER in CHAT: limited, a picked suggestion, a dialog's next step,
-        or an answer; recorded (masked) and the dialog saved or cleared."""
+        or an answer; recorded (masked) and the dialog saved or cleared. PRESSED: TEXT is a button
+        the bot offered (a calculator choice), which does not use the question allowance."""
         text = text if isinstance(text, str) else ""
-        limited = self.limit(channel, user, text)
+        limited = None if pressed else self.limit(channel, user, text)
         if limited is not None:
             return limited
         key = (channel, str(chat), str(user))
@@ -140,13 +141,13 @@ class Conversation:
         return reply
 
     async def open_entry(self, channel: str, chat: str, user: str, faq_id: str, *, group: bool = False,
-                         chat_type: str | None = None) -> Reply | None:
+                         chat_type: str | None = None, pressed: bool = False) -> Reply | None:
         """FAQ entry FAQ_ID in full (a deep link, a share link, a "did you mean" button); None when the
-        FAQ has no such entry (any more). Limited like a question."""
+        FAQ has no such entry (any more). Limited like a question, unless PRESSED (a button the bot offered)."""
         entry = self.services.answerer.entry(faq_id)
         if entry is None:
             return None
-        limited = self.limit(channel, user, entry.question)
+        limited = None if pressed else self.limit(channel, user, entry.question)
         if limited is not None:
             return limited
         return await self._entry_turn(channel, (channel, str(chat), str(user)), entry, group, chat_type)
