@@ -145,7 +145,9 @@ async def post_init(app: BotApplication) -> None:
 
 
 async def post_shutdown(app: BotApplication) -> None:
-    """Close what post_init opened."""
+    """Close what post_init opened: the queued writes first, then the store."""
+    if app.bot_data.conversation is not None:
+        await app.bot_data.conversation.close()
     if app.bot_data.storage is not None:
         await app.bot_data.storage.close()
 

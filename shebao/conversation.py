@@ -25,6 +25,7 @@ from shebao.limits import Buckets, UserLimiter, Verdict
 from shebao.privacy import mask
 from shebao.service import Reply, entry_text, texts
 from shebao.services import Services
+from shebao.writes import WriteQueue
 
 if TYPE_CHECKING:
     from knowledge.model import Entry
@@ -62,11 +63,15 @@ def picked_number(text: str) -> int | None:
 
 @dataclass
 class _Dialog:
-    """A calculator dialog kept in memory (no store)."""
+    """A calculator dialog kept in memory (the store keeps a copy for restarts, written in the background)."""
 
     state: str
     choices: list[tuple[str, str]]
     turn: int
+    at: float = 0.0  # time.monotonic() of the last save
+
+
+DIALOG_MAX_AGE = 24 * 3600.0  # seconds a dialog waits for its next answer
 
 
 class Conversation:
@@ -82,7 +87,10 @@ class Conversation:
         self.buckets = Buckets(UserLimiter(burst=int(cfg.setting("limits", "burst")),
                                            per_minute=float(cfg.setting("limits", "per_minute")), clock=clock))
         self._suggested: OrderedDict[tuple[str, str, str], list[str]] = OrderedDict()
-        self._dialogs: dict[tuple[str, str, str], _Dialog] = {}  # without a store only
+        # Dialogs live here, so a slow or broken store never loses the next step ("60岁"); None marks
+        # "no dialog" (ended, or none found in the store after a restart).
+        self._dialogs: OrderedDict[tuple[str, str, str], _Dialog | None] = OrderedDict()
+        self.writes = WriteQueue()  # the store's writes, off the reply path
 
     # -- services ---------------------------------------------------------------------------
 
@@ -182,7 +190,13 @@ class Conversation:
         """Store (or change) a verdict on an answer; False when nothing could be stored."""
         if self.store is None or not question_id:
             return False
-        return await self.store.record_feedback(question_id=question_id, user_id=user, useful=useful)
+        return bool(await self.writes.submit(
+            "feedback", lambda: self.store.record_feedback(question_id=question_id, user_id=user, useful=useful),
+            ok=bool))
+
+    async def close(self, timeout: float = 10.0) -> bool:
+        """Finish the queued writes (at shutdown, before the store closes); False when some are left."""
+        return await self.writes.close(timeout)
 
     def apology(self, text: str) -> Reply:
         """For a channel's boundary, inside its `except`: log the error masked (a traceback repeats the
@@ -223,16 +237,34 @@ class Conversation:
                       chat_type: str | None, *, text: str, queue: bool, counted: bool = True) -> int | None:
         if self.store is None:
             return None
-        return await self.store.record_question(
+        store, fields = self.store, dict(
             user_id=key[2], chat_type=chat_type or ("group" if group else "private"), via=channel, text=text,
             kind=reply.kind, answer_id=reply.id, best_id=reply.best, score=reply.score,
-            suggestions=reply.suggestions, queue=queue, counted=counted)
+            suggestions=list(reply.suggestions), queue=queue, counted=counted)
+        # the id when stored within the budget (for the feedback buttons); else stored later, without them
+        return await self.writes.submit("question", lambda: store.record_question(**fields),
+                                        ok=lambda qid: qid is not None)
+
+    def _keep(self, key: tuple[str, str, str], dialog: _Dialog | None) -> None:
+        self._dialogs.pop(key, None)
+        self._dialogs[key] = dialog
+        while len(self._dialogs) > REMEMBERED_CHATS:
+            self._dialogs.popitem(last=False)
 
     async def _load(self, key: tuple[str, str, str]) -> _Dialog | None:
+        if key in self._dialogs:
+            dialog = self._dialogs[key]
+            if dialog is not None and time.monotonic() - dialog.at > DIALOG_MAX_AGE:
+                await self._clear(key)
+                return None
+            return dialog
         if self.store is None:
-            return self._dialogs.get(key)
-        conv = await self.store.load_conversation(key[1], key[2])
-        return None if conv is None else _Dialog(conv.state, list(conv.choices), conv.turn)
+            return None
+        # not seen since the start: a dialog from before a restart, if the store answers in time
+        conv = await self.writes.read(lambda: self.store.load_conversation(key[1], key[2]))
+        dialog = None if conv is None else _Dialog(conv.state, list(conv.choices), conv.turn, time.monotonic())
+        self._keep(key, dialog)
+        return dialog
 
     async def _restore(self, key: tuple[str, str, str]) -> tuple[bool, CalcState | None]:
         """(whether a dialog was kept, its calculator state) for this user in this chat."""
@@ -248,14 +280,18 @@ class Conversation:
 
     async def _save(self, key: tuple[str, str, str], reply: Reply) -> int | None:
         state = json.dumps(reply.calc_state.to_json(), ensure_ascii=False)
-        if self.store is None:
-            old = self._dialogs.get(key)
-            self._dialogs[key] = _Dialog(state, list(reply.choices), old.turn + 1 if old else 1)
-            return self._dialogs[key].turn
-        return await self.store.save_conversation(key[1], key[2], state, reply.choices)
+        old = self._dialogs.get(key)
+        dialog = _Dialog(state, list(reply.choices), old.turn + 1 if old else 1, time.monotonic())
+        self._keep(key, dialog)
+        if self.store is not None:  # the store counts turns the same way: turn + 1 on every save
+            store, choices = self.store, list(reply.choices)
+            await self.writes.submit("conversation", lambda: store.save_conversation(key[1], key[2], state, choices),
+                                     ok=lambda turn: turn is not None)
+        return dialog.turn
 
     async def _clear(self, key: tuple[str, str, str]) -> None:
-        if self.store is None:
-            self._dialogs.pop(key, None)
-        else:
-            await self.store.clear_conversation(key[1], key[2])
+        self._keep(key, None)
+        if self.store is not None:
+            store = self.store
+            await self.writes.submit("conversation", lambda: store.clear_conversation(key[1], key[2]),
+                                     ok=lambda _: True)
