@@ -108,7 +108,8 @@ class Answerer:
     def search(self, text: str, limit: int = 10) -> list[tuple[Entry, float]]:
         """Entries for inline mode, best first; weak matches are left out."""
         result = self.index.match(text or "", limit=limit)
-        floor = self.config.suggest_threshold
+        # typing "工伤" browses every 工伤 entry, each unlikely on its own: a lower floor than "did you mean"
+        floor = self.config.suggest_threshold / 10
         return [(c.entry, c.score) for c in result.candidates if c.score >= floor]
 
     def answer(self, text: str, state: dialog.CalcState | None = None, *, one_shot: bool = False) -> Reply:
