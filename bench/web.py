@@ -75,13 +75,14 @@ def start_server(folder: Path, max_concurrent: int) -> tuple[subprocess.Popen, s
         "web": {"address_per_minute": 0, "max_concurrent": max_concurrent},
     }), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    log = (folder / "serve.log").open("wb")  # a file, not a pipe: a full pipe nobody reads would stall the server
     proc = subprocess.Popen([sys.executable, "-m", "shebao.cli", "serve", "--config", str(config), "--port", str(port)],
-                            cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"shebao serve exited: {proc.stderr.read().decode()[-2000:]}")
+            raise SystemExit(f"shebao serve exited: {(folder / 'serve.log').read_text()[-2000:]}")
         try:
             if httpx.get(url + "/healthz", timeout=1).status_code == 200:
                 return proc, url

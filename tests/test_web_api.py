@@ -10,6 +10,7 @@ import sys
 
 import httpx
 import pytest
+import yaml
 from web_server import ROOT, LiveServer, write_web_config
 
 from knowledge.loader import load_faq_strict
@@ -105,18 +106,24 @@ def test_a_calculator_dialog_continues_under_the_session_by_choice_values(client
     assert f"{total:.2f}" in done["reply"]  # the same figure `shebao calc` gives
 
 
-VAGUE = ["交钱", "每月扣多少社保", "医疗", "保险怎么弄"]  # short and vague: one should get "did you mean"
+def test_a_did_you_mean_choice_opens_that_entry(tmp_path, faq):
+    from shebao.services import build_services
 
-
-def test_a_did_you_mean_choice_opens_that_entry(client, faq, services):
-    vague = next((q for q in VAGUE if services.answerer.answer(q).suggestions), None)
-    assert vague, f"none of {VAGUE} gets suggestions from the FAQ any more: add a vaguer question"
-    first = ask(client, vague).json()
-    assert first["kind"] == "none" and first["suggestions"]
-    choice = first["choices"][0]
-    assert choice["label"] in faq[first["suggestions"][0]].question
-    picked = ask(client, choice["value"], first["session"]).json()
-    assert (picked["kind"], picked["id"]) == ("faq", first["suggestions"][0])
+    config = write_web_config(tmp_path)
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["matcher"] = {"answer_threshold": 101, "suggest_threshold": 1}  # never sure: always "did you mean"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    cfg = load_config(config)
+    with LiveServer(cfg, build_services(cfg)) as live, httpx.Client(base_url=live.url) as client:
+        first = ask(client, "工伤保险可以单独买吗").json()
+        assert first["kind"] == "none" and "work_injury_standalone" in first["suggestions"]
+        labels = [c["label"] for c in first["choices"]]
+        assert len(labels) == len(first["suggestions"])
+        at = first["suggestions"].index("work_injury_standalone")
+        assert labels[at] in faq["work_injury_standalone"].question
+        picked = ask(client, first["choices"][at]["value"], first["session"]).json()
+    assert (picked["kind"], picked["id"]) == ("faq", "work_injury_standalone")
+    assert picked["source"] == faq["work_injury_standalone"].source
 
 
 def test_feedback_is_stored_for_the_question(client, tmp_path):

@@ -140,7 +140,7 @@ def test_an_example_question_can_be_tapped(page):
 
 
 def test_feedback_is_pressed_and_stored(page, site):
-    type_and_send(page, "工伤保险可以单独买吗")  # answered outright: only answers carry feedback buttons
+    type_and_send(page, "工伤保险可以单独买吗")
     useful = page.find_elements(By.CSS_SELECTOR, "#log .turn .fb button")[0]
     assert useful.text == "有用"
     press(page, useful)
