@@ -319,3 +319,75 @@ def test_an_answer_not_ready_in_time_is_sent_as_a_customer_service_message(tmp_p
     assert "单独参保".encode() in sent["raw"]  # UTF-8 as it is, not \u escapes
     assert stub.tokens_issued[0] == {"grant_type": "client_credential", "appid": APP_ID, "secret": "appsecret"}
     assert len(stub.tokens_issued) == 2  # fetched again after 42001, not for every message
+
+
+def test_no_customer_service_message_after_the_48_hours(monkeypatch):
+    from shebao.wechat.customer import CustomerService
+
+    stub = CustomerServiceStub().start()
+    now = [1_000_000.0]
+    try:
+        cs = CustomerService(stub.base_url, APP_ID, "appsecret", clock=lambda: now[0], backoff=0)
+
+        async def scenario():
+            try:
+                never = await cs.send_text("o_silent", "您好")  # never wrote to the account
+                cs.heard_from("o_recent")
+                now[0] += 47 * 3600
+                inside = await cs.send_text("o_recent", "工作人员的回复")
+                now[0] += 2 * 3600
+                after = await cs.send_text("o_recent", "太晚了")
+                return never, inside, after
+            finally:
+                await cs.aclose()
+
+        assert asyncio.run(scenario()) == (False, True, False)
+    finally:
+        stub.stop()
+    assert [m["text"]["content"] for m in stub.sent] == ["工作人员的回复"]
+
+
+def test_a_customer_service_api_that_keeps_failing_raises_after_the_retries():
+    from shebao.wechat.customer import CustomerService, CustomerServiceError
+
+    stub = CustomerServiceStub().start()
+    stub.fail_next = [503] * 10
+    try:
+        cs = CustomerService(stub.base_url, APP_ID, "appsecret", retries=2, backoff=0)
+        cs.heard_from("o_w")
+
+        async def scenario():
+            try:
+                await cs.send_text("o_w", "回复")
+            finally:
+                await cs.aclose()
+
+        with pytest.raises(CustomerServiceError, match="HTTP 503 after 3 tries"):
+            asyncio.run(scenario())
+    finally:
+        stub.stop()
+    assert stub.fail_next == [503] * 7 and stub.sent == []
+
+
+@pytest.mark.parametrize(("aes", "app_id", "complaint"), [
+    ("too-short", APP_ID, "wechat.aes_key_env: the EncodingAESKey must be the console's 43 letters and digits"),
+    (AES_KEY, None, "wechat.app_id: 安全模式 (aes_key_env) needs the account's AppID"),
+])
+def test_a_bad_safe_mode_setting_is_a_clear_config_error(tmp_path, monkeypatch, aes, app_id, complaint):
+    from shebao.config import ConfigError
+    from shebao.wechat.endpoint import wechat_routes
+
+    cfg = wechat_config(tmp_path, monkeypatch, safe=True)
+    cfg.raw["wechat"]["app_id"] = app_id
+    monkeypatch.setenv("SHEBAO_TEST_WECHAT_AES", aes)
+    with pytest.raises(ConfigError) as err:
+        wechat_routes(cfg)
+    assert str(err.value) == f"{cfg.source}: {complaint}"
+
+
+def test_without_the_token_variable_there_is_no_wechat_endpoint(tmp_path, monkeypatch):
+    from shebao.wechat.endpoint import wechat_routes
+
+    cfg = wechat_config(tmp_path, monkeypatch, safe=False)
+    monkeypatch.delenv("SHEBAO_TEST_WECHAT_TOKEN")
+    assert wechat_routes(cfg) == []
