@@ -106,10 +106,11 @@ class Answerer:
         return label if len(label) <= 30 else label[:29] + "…"
 
     def search(self, text: str, limit: int = 10) -> list[tuple[Entry, float]]:
-        """Entries for inline mode, best first; weak matches are left out."""
+        """Entries for inline mode, best first: every entry the words reach. The confidence is the chance
+        that the best entry answers a question; a one-word inline search ("工伤") is browsing, not asking,
+        so its entries are listed however unsure that chance is."""
         result = self.index.match(text or "", limit=limit)
-        floor = self.config.suggest_threshold
-        return [(c.entry, c.score) for c in result.candidates if c.score >= floor]
+        return [(c.entry, c.score) for c in result.candidates if c.score > 0]
 
     def answer(self, text: str, state: dialog.CalcState | None = None, *, one_shot: bool = False) -> Reply:
         """The reply to one message. A bug raises: the channel's boundary logs it and apologises."""
