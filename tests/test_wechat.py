@@ -249,6 +249,10 @@ def test_an_image_gets_a_short_note_asking_for_text(wechat, tmp_path):
     "<xml><ToUserName>gh</ToUserName><FromUserName>o",  # cut off
     "not xml at all",
     "<xml><ToUserName>gh</ToUserName></xml>",  # no MsgType, no sender
+    "<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime>"
+    "<MsgType>text</MsgType><Content>hi</Content><MsgId>not-a-number</MsgId></xml>",
+    "<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><CreateTime>soon</CreateTime>"
+    "<MsgType>event</MsgType><Event>subscribe</Event></xml>",
     "",
 ])
 def test_broken_xml_gets_400(wechat, body):

@@ -54,6 +54,14 @@ class _Turn:
     passive: str = SUCCESS  # the plain reply XML, or `success`
 
 
+def _key(msg: Any) -> str:
+    """What identifies a message across WeChat's retries: its MsgId; an event's sender, time and kind."""
+    msg_id = getattr(msg, "id", None)
+    if msg_id:
+        return f"id:{int(msg_id)}"
+    return f"{msg.source}:{int(msg.create_time.timestamp())}:{msg.type}:{getattr(msg, 'event', '')}"
+
+
 def _lru_put(cache: OrderedDict, key: Any, value: Any) -> None:
     cache.pop(key, None)
     cache[key] = value
@@ -88,6 +96,7 @@ class WeChat:
             msg = parse_message(xml)
             if msg is None or not msg.source or not msg.target:
                 raise BadMessage("no FromUserName or ToUserName")
+            key = _key(msg)  # reads MsgId or CreateTime: a malformed one is a bad message too
         except InvalidSignatureException:
             log.warning("wechat: wrong msg_signature from %s", request.client.host if request.client else "-")
             return PlainTextResponse("forbidden", status_code=403)
@@ -95,7 +104,7 @@ class WeChat:
                 InvalidAppIdException, UnicodeDecodeError, binascii.Error) as exc:
             log.warning("wechat: unreadable message (%s)", type(exc).__name__)
             return PlainTextResponse("bad request", status_code=400)
-        passive = await self._passive(request, msg)
+        passive = await self._passive(request, msg, key)
         return self._respond(passive, q.get("nonce", ""))
 
     async def _plain_xml(self, request: Request) -> str:
@@ -125,8 +134,7 @@ class WeChat:
 
     # -- one message, answered once ---------------------------------------------------------
 
-    async def _passive(self, request: Request, msg: Any) -> str:
-        key = str(msg.id) if getattr(msg, "id", None) else f"{msg.source}:{msg.create_time}:{msg.type}"
+    async def _passive(self, request: Request, msg: Any, key: str) -> str:
         turn = self.seen.get(key)
         if turn is not None:  # WeChat's retry of a message already being answered
             try:
