@@ -395,3 +395,28 @@ def test_without_the_token_variable_there_is_no_wechat_endpoint(tmp_path, monkey
     cfg = wechat_config(tmp_path, monkeypatch, safe=False)
     monkeypatch.delenv("SHEBAO_TEST_WECHAT_TOKEN")
     assert wechat_routes(cfg) == []
+
+
+def test_a_retry_arriving_while_the_first_is_answered_waits_for_the_same_reply(wechat, live, tmp_path,
+                                                                              monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    core = live.web.conversation
+    real = core.handle
+    calls = []
+
+    async def slow(*args, **kwargs):
+        calls.append(args)
+        await asyncio.sleep(1.0)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(core, "handle", slow)
+    msg_id = next(_msg_ids)
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(wechat.send, "o_race", "工伤保险可以单独买吗", msg_id)
+        time.sleep(0.3)
+        second = pool.submit(wechat.send, "o_race", "工伤保险可以单独买吗", msg_id)
+        replies = [first.result(), second.result()]
+    assert len(calls) == 1
+    assert replies[0]["Content"] == replies[1]["Content"] and "单独参保" in replies[0]["Content"]
+    assert rows(tmp_path, "SELECT COUNT(*) FROM questions WHERE via = 'wechat'") == [(1,)]
