@@ -231,5 +231,10 @@ def wechat_routes(cfg: Config) -> list[Route]:
     customer = None
     if app_id and secret:
         customer = CustomerService(str(cfg.setting("wechat", "api_base")), str(app_id), secret)
-    wechat = WeChat(token, crypto, customer, cfg.setting("web", "public_url"))
+    public_url = cfg.setting("web", "public_url")
+    if not public_url:
+        log.warning("wechat: web.public_url is not set: answers cut to 2,048 bytes cannot link to the full answer")
+    log.info("wechat: /wechat on, %s, customer-service messages %s", "安全模式" if crypto else "plain mode",
+             "on" if customer else "off (no wechat.app_id or secret)")
+    wechat = WeChat(token, crypto, customer, public_url)
     return [Route("/wechat", wechat.endpoint, methods=["GET", "POST"])]
