@@ -420,3 +420,32 @@ def test_a_retry_arriving_while_the_first_is_answered_waits_for_the_same_reply(w
     assert len(calls) == 1
     assert replies[0]["Content"] == replies[1]["Content"] and "单独参保" in replies[0]["Content"]
     assert rows(tmp_path, "SELECT COUNT(*) FROM questions WHERE via = 'wechat'") == [(1,)]
+
+
+@pytest.mark.parametrize("encrypt", ["AAAA", "bm90IGEgY2lwaGVydGV4dCBhdCBhbGwhISEhISEhISEhISEhISEhIQ==", "%%%", ""])
+def test_in_safe_mode_a_correctly_signed_but_undecryptable_message_gets_400(tmp_path, monkeypatch, services,
+                                                                           encrypt):
+    with LiveServer(wechat_config(tmp_path, monkeypatch, safe=True), services) as live, \
+            httpx.Client(base_url=live.url, timeout=30) as c:
+        wechat = WeChatServer(c, safe=True)
+        q = wechat.query("o_x")
+        q.update(encrypt_type="aes", msg_signature=signature(TOKEN, q["timestamp"], q["nonce"], encrypt))
+        body = f"<xml><ToUserName>{ACCOUNT}</ToUserName><Encrypt>{encrypt}</Encrypt></xml>"
+        assert c.post("/wechat", params=q, content=body).status_code == 400
+        # and a plain message is not taken in 安全模式
+        plain = {k: v for k, v in wechat.query("o_x").items()}
+        assert c.post("/wechat", params=plain, content=text_xml("o_x", "工伤保险可以单独买吗")).status_code == 400
+
+
+def test_mangled_messages_get_a_reply_or_400_never_a_server_error(wechat):
+    import random
+
+    rng = random.Random(14)
+    valid = text_xml("o_fuzz", "工伤保险可以单独买吗")
+    for _ in range(40):
+        chars = list(valid)
+        for _ in range(rng.randint(1, 6)):
+            i = rng.randrange(len(chars))
+            chars[i:i + rng.randint(0, 8)] = rng.choice(["", "<", ">", "&", "]]>", "\x00", "工", "<xml>"])
+        r = wechat.post_raw("".join(chars), "o_fuzz")
+        assert r.status_code in (200, 400), (r.status_code, "".join(chars))

@@ -100,7 +100,7 @@ class WeChat:
         except InvalidSignatureException:
             log.warning("wechat: wrong msg_signature from %s", request.client.host if request.client else "-")
             return PlainTextResponse("forbidden", status_code=403)
-        except (BadMessage, ExpatError, KeyError, TypeError, ValueError, AttributeError,
+        except (BadMessage, ExpatError, KeyError, IndexError, TypeError, ValueError, AttributeError,
                 InvalidAppIdException, UnicodeDecodeError, binascii.Error) as exc:
             log.warning("wechat: unreadable message (%s)", type(exc).__name__)
             return PlainTextResponse("bad request", status_code=400)
@@ -122,8 +122,14 @@ class WeChat:
         q = request.query_params
         if q.get("encrypt_type") != "aes":
             raise BadMessage("安全模式 expects encrypt_type=aes")
-        return self.crypto.decrypt_message(text, q.get("msg_signature", ""), q.get("timestamp", ""),
-                                           q.get("nonce", ""))
+        try:
+            return self.crypto.decrypt_message(text, q.get("msg_signature", ""), q.get("timestamp", ""),
+                                               q.get("nonce", ""))
+        except InvalidSignatureException:
+            raise
+        except (ExpatError, KeyError, IndexError, TypeError, ValueError, binascii.Error,
+                InvalidAppIdException) as exc:  # signed, but not what the EncodingAESKey sealed
+            raise BadMessage(f"cannot decrypt ({type(exc).__name__})") from None
 
     def _respond(self, passive: str, nonce: str) -> Response:
         if passive == SUCCESS:
