@@ -44,8 +44,17 @@ DEFAULTS: dict[str, Any] = {
         "address_per_minute": 300,  # requests per minute from one address (0: no limit); mobile carriers
                                     # put many phones behind one address, so this is far above one worker's
         "frame_ancestors": "'none'",
+        "public_url": None,  # https://… where workers reach the web page: WeChat's shortened answers link here
         "max_concurrent": 4,  # questions answered at once; more wait their turn. Matching is CPU work in
                               # one event loop: more at once only makes every answer slower  # sites allowed to show the page in a frame (CSP syntax)
+    },
+    # WeChat Official Account (shared/interfaces.md): `/wechat` on `shebao serve` when token_env is set
+    "wechat": {
+        "token_env": "WECHAT_TOKEN",  # the 令牌 (Token) set under 服务器配置 in the account's console
+        "aes_key_env": None,  # the EncodingAESKey variable for 安全模式; plain mode when null
+        "app_id": None,  # with app_secret_env: needed only for customer-service messages
+        "app_secret_env": "WECHAT_APP_SECRET",  # (answers after 5 s, staff replies within WeChat's 48 hours)
+        "api_base": "https://api.weixin.qq.com",  # another server (a stand-in in tests)
     },
     "admins": [],
 }

@@ -49,6 +49,7 @@ from shebao.web.http import (
     session_of,
 )
 from shebao.web.texts import text, texts
+from shebao.wechat.endpoint import wechat_routes
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +239,7 @@ def create_app(cfg: Config, services: Any = None, *, conversation: Conversation 
         Route("/api/feedback", api_feedback, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         *(Route(f"/{name}", asset, methods=["GET"]) for name in ASSETS),
+        *wechat_routes(cfg),  # /wechat when wechat.token_env names a set variable
     ]
     app = Starlette(
         routes=routes, lifespan=lifespan,
