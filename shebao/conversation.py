@@ -91,6 +91,7 @@ class Conversation:
         # "no dialog" (ended, or none found in the store after a restart).
         self._dialogs: OrderedDict[tuple[str, str, str], _Dialog | None] = OrderedDict()
         self.writes = WriteQueue()  # the store's writes, off the reply path
+        self._unsaved: dict[tuple[str, str, str], int] = {}  # dialog writes still queued, per key
 
     # -- services ---------------------------------------------------------------------------
 
@@ -252,19 +253,34 @@ class Conversation:
             self._dialogs.popitem(last=False)
 
     async def _load(self, key: tuple[str, str, str]) -> _Dialog | None:
-        if key in self._dialogs:
-            dialog = self._dialogs[key]
-            if dialog is not None and time.monotonic() - dialog.at > DIALOG_MAX_AGE:
-                await self._clear(key)
-                return None
-            return dialog
-        if self.store is None:
+        """The dialog: the store's copy when it is up to date and answers in time (another process
+        may have moved the dialog on), else the one kept in memory."""
+        if self.store is not None and not self._unsaved.get(key) and self.store.available:
+            missing = object()
+            conv = await self.writes.read(lambda: self.store.load_conversation(key[1], key[2]), default=missing)
+            if conv is not missing:
+                dialog = None if conv is None else _Dialog(conv.state, list(conv.choices), conv.turn,
+                                                           time.monotonic())
+                self._keep(key, dialog)
+                return dialog
+        dialog = self._dialogs.get(key)
+        if dialog is not None and time.monotonic() - dialog.at > DIALOG_MAX_AGE:
+            await self._clear(key)
             return None
-        # not seen since the start: a dialog from before a restart, if the store answers in time
-        conv = await self.writes.read(lambda: self.store.load_conversation(key[1], key[2]))
-        dialog = None if conv is None else _Dialog(conv.state, list(conv.choices), conv.turn, time.monotonic())
-        self._keep(key, dialog)
         return dialog
+
+    async def _write_dialog(self, key: tuple[str, str, str], work) -> None:
+        """Queue a dialog write; until it is done the dialog in memory is the one to trust."""
+        self._unsaved[key] = self._unsaved.get(key, 0) + 1
+
+        def finished() -> None:
+            left = self._unsaved.get(key, 1) - 1
+            if left > 0:
+                self._unsaved[key] = left
+            else:
+                self._unsaved.pop(key, None)
+
+        await self.writes.submit("conversation", work, ok=lambda result: result is not False, finished=finished)
 
     async def _restore(self, key: tuple[str, str, str]) -> tuple[bool, CalcState | None]:
         """(whether a dialog was kept, its calculator state) for this user in this chat."""
@@ -285,13 +301,15 @@ class Conversation:
         self._keep(key, dialog)
         if self.store is not None:  # the store counts turns the same way: turn + 1 on every save
             store, choices = self.store, list(reply.choices)
-            await self.writes.submit("conversation", lambda: store.save_conversation(key[1], key[2], state, choices),
-                                     ok=lambda turn: turn is not None)
+
+            async def save() -> bool:
+                return await store.save_conversation(key[1], key[2], state, choices) is not None
+
+            await self._write_dialog(key, save)
         return dialog.turn
 
     async def _clear(self, key: tuple[str, str, str]) -> None:
         self._keep(key, None)
         if self.store is not None:
             store = self.store
-            await self.writes.submit("conversation", lambda: store.clear_conversation(key[1], key[2]),
-                                     ok=lambda _: True)
+            await self._write_dialog(key, lambda: store.clear_conversation(key[1], key[2]))

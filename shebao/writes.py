@@ -45,13 +45,18 @@ class WriteQueue:
     def pending(self) -> int:
         return 0 if self._queue is None else self._queue.qsize()
 
-    async def submit(self, what: str, work: Work, ok: Callable[[Any], bool]) -> Any:
-        """Queue WORK; its result if it succeeded within the budget, else None (it goes on)."""
+    async def submit(self, what: str, work: Work, ok: Callable[[Any], bool],
+                     finished: Callable[[], None] | None = None) -> Any:
+        """Queue WORK; its result if it succeeded within the budget, else None (it goes on).
+        FINISHED is called once WORK is done with (stored, given up or refused)."""
         queue = self._start()
         done: asyncio.Future = asyncio.get_running_loop().create_future()
+        if finished is not None:
+            done.add_done_callback(lambda _: finished())
         try:
             queue.put_nowait((what, work, ok, done))
         except asyncio.QueueFull:
+            done.set_result(None)
             self.dropped += 1
             log.error("storage: write queue full (%d), %s not saved (%d dropped so far)", self.maxsize, what,
                       self.dropped)

@@ -261,3 +261,17 @@ async def test_the_calculators_route_with_the_configured_lexicon(answerer, confi
     configured = dataclasses.replace(config, lexicon_path=own_lexicon)
     reply = await Conversation(services_around(answerer, configured), None).handle("cli", "l", "l", asked)
     assert reply.kind == "calc" and reply.id == "calc:pension"
+
+
+async def test_a_dialog_moves_between_two_processes_sharing_the_store(services, store_target):
+    """Webhook workers behind a load balancer: each turn may reach another process; each one reads the
+    store's copy, so no process goes on from a dialog step it kept in memory but another moved on."""
+    async with opened(store_target) as a_store, opened(store_target) as b_store:
+        a, b = Conversation(services, a_store), Conversation(services, b_store)
+        first = await a.handle("web", "s4", "s4", PENSION)
+        second = await b.handle("web", "s4", "s4", "60岁")
+        assert second.turn == 2 and "几年" in second.text
+        third = await a.handle("web", "s4", "s4", "交了20年")
+        assert first.turn == 1 and third.kind == "calc" and third.turn == 3 and "几年" not in third.text
+        await a.close()
+        await b.close()
