@@ -75,7 +75,7 @@ def build_application(cfg: Config, services_factory: Callable[..., Services] = b
         .rate_limiter(RetryingRateLimiter(
             network_retries=int(cfg.setting("telegram", "network_retries")),
             backoff=float(cfg.setting("telegram", "retry_backoff")),
-            max_retries=3,  # 429 answers: wait retry_after, then again
+            deadline=float(cfg.setting("telegram", "retry_deadline")),  # 429s: wait retry_after until then
             overall_max_rate=float(cfg.setting("telegram", "max_messages_per_second")),  # Telegram's broadcast limit
             group_max_rate=float(cfg.setting("telegram", "max_group_messages_per_minute")),
         ))

@@ -47,13 +47,14 @@ async def tell(update: Update, context: Context, key: str, **values: Any) -> Non
                reply_to=update.effective_message if is_group(chat) else None)
 
 
-async def answer_question(update: Update, context: Context, question: str) -> None:
-    """Answer QUESTION from this update's user in this chat, the whole way."""
+async def answer_question(update: Update, context: Context, question: str, *, pressed: bool = False) -> None:
+    """Answer QUESTION from this update's user in this chat, the whole way (PRESSED: a button's value,
+    outside the question allowance)."""
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     if chat is None or user is None:
         return
     reply = await context.conversation.handle(CHANNEL, str(chat.id), str(user.id), question,
-                                              group=is_group(chat), chat_type=chat.type)
+                                              group=is_group(chat), chat_type=chat.type, pressed=pressed)
     if reply.limited:
         await _limited(update, context, reply)
         return
@@ -92,13 +93,13 @@ def was_unanswered(context: Context, message: Message | None) -> bool:
         and message.message_id in context.chat_data.unanswered
 
 
-async def answer_entry(update: Update, context: Context, faq_id: str) -> bool:
+async def answer_entry(update: Update, context: Context, faq_id: str, *, pressed: bool = False) -> bool:
     """Send FAQ entry FAQ_ID (a deep link or a "did you mean" press); False when there is none."""
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return False
     reply = await context.conversation.open_entry(CHANNEL, str(chat.id), str(user.id), faq_id,
-                                                  group=is_group(chat), chat_type=chat.type)
+                                                  group=is_group(chat), chat_type=chat.type, pressed=pressed)
     if reply is None:
         return False
     if reply.limited:

@@ -7,6 +7,7 @@ import functools
 import html
 import logging
 import re
+import time
 import traceback
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -122,9 +123,29 @@ async def edited_text(update: Update, context: Context) -> None:
         await private_text(update, context)
 
 
+MEDIA_NOTE_EVERY = 60.0  # seconds: one "send text" note per chat in this time, whatever is sent meanwhile
+KEEP_ALBUMS = 20
+
+
 async def not_text(update: Update, context: Context) -> None:
-    """Stickers, photos, voice … in a private chat: ask for text (once per flood)."""
-    await tell(update, context, "not_text")
+    """Stickers, photos, voice … in a private chat. A caption is read as the question; otherwise a note
+    to send text: one per album, at most one a minute, never out of the question allowance."""
+    message = update.effective_message
+    extra = context.chat_data.extra if context.chat_data is not None else {}
+    album = message.media_group_id
+    albums = extra.setdefault("albums", [])
+    seen = album is not None and album in albums
+    if album is not None and not seen:
+        albums.append(album)
+        del albums[:-KEEP_ALBUMS]
+    if message.caption and message.caption.strip():
+        await answer_question(update, context, message.caption)
+        return
+    now = time.monotonic()
+    if seen or now - extra.get("media_note_at", -MEDIA_NOTE_EVERY) < MEDIA_NOTE_EVERY:
+        return
+    extra["media_note_at"] = now
+    await send(context, update.effective_chat, replies.Outgoing(replies.text("not_text")))
 
 
 async def bot_added(update: Update, context: Context) -> None:
@@ -140,12 +161,21 @@ async def bot_added(update: Update, context: Context) -> None:
 # -- buttons ------------------------------------------------------------------------------
 
 
+async def _acknowledge(query, text: str | None = None) -> None:
+    """Answer the callback query; when that fails ("query is too old" after a restart or a backlog)
+    the press is still handled: the caller does the real work whatever this returns."""
+    try:
+        await query.answer(text)
+    except TelegramError as exc:
+        log.info("button press acknowledged too late, handled anyway: %s", exc)
+
+
 async def feedback(update: Update, context: Context) -> None:
     """有用 / 没用: store the verdict, thank, and mark the buttons."""
     query = update.callback_query
     useful, question_id = replies.parse_feedback(query.data)
     await context.conversation.feedback(question_id, useful, user=str(query.from_user.id))
-    await query.answer(replies.text("feedback_thanks_useful" if useful else "feedback_thanks_useless"))
+    await _acknowledge(query, replies.text("feedback_thanks_useful" if useful else "feedback_thanks_useless"))
     # in a group the buttons are everyone's: one person's verdict must not take them from the others
     if query.message is not None and not is_group(update.effective_chat):
         try:
@@ -157,8 +187,8 @@ async def feedback(update: Update, context: Context) -> None:
 async def suggestion(update: Update, context: Context) -> None:
     """A "did you mean" button: answer that entry."""
     query = update.callback_query
-    await query.answer()
-    if not await answer_entry(update, context, replies.parse_suggestion(query.data)):
+    await _acknowledge(query)
+    if not await answer_entry(update, context, replies.parse_suggestion(query.data), pressed=True):
         await tell(update, context, "deeplink_missing")
 
 
@@ -169,19 +199,19 @@ async def calc_choice(update: Update, context: Context) -> None:
     value = await context.conversation.pending_choice(CHANNEL, str(update.effective_chat.id),
                                                       str(query.from_user.id), turn, index)
     if value is None:
-        await query.answer(replies.text("choice_expired"), show_alert=False)
+        await _acknowledge(query, replies.text("choice_expired"))
         return
-    await query.answer()
+    await _acknowledge(query)
     try:
         await query.edit_message_reply_markup(replies.without_choices(query.message.reply_markup))
     except TelegramError as exc:
         log.info("choice buttons not removed: %s", exc)
-    await answer_question(update, context, value)
+    await answer_question(update, context, value, pressed=True)
 
 
 async def stale_button(update: Update, context: Context) -> None:
     """Any other button (an old keyboard, a finished feedback row)."""
-    await update.callback_query.answer(replies.text("button_expired"))
+    await _acknowledge(update.callback_query, replies.text("button_expired"))
 
 
 # -- inline mode --------------------------------------------------------------------------
@@ -202,11 +232,16 @@ async def inline_query(update: Update, context: Context) -> None:
 
 
 def staff_only(handler: Handler) -> Handler:
-    """Run HANDLER for admins only; anyone else gets a polite refusal that reveals nothing."""
+    """Run HANDLER for admins in a private chat only; anyone else gets a polite refusal that reveals
+    nothing, and in a group everyone gets a short note to ask in private (the answers hold other
+    workers' questions)."""
 
     @functools.wraps(handler)
     async def guarded(update: Update, context: Context) -> None:
-        user = update.effective_user
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or chat.type != ChatType.PRIVATE:
+            await tell(update, context, "staff_private")
+            return
         if user is None or user.id not in context.bot_data.cfg.admins:
             await tell(update, context, "staff_only")
             return

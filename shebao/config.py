@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
         "max_group_messages_per_minute": 20,
         "network_retries": 3,
         "retry_backoff": 0.5,
+        "retry_deadline": 60,  # seconds a message may wait out 429 retry_after answers before it is given up
     },
     # url: postgresql://USER:PASSWORD@HOST:PORT/DB instead of the SQLite file at path;
     # busy_timeout: seconds a write waits for a lock; pool_size: PostgreSQL connections per process

@@ -106,11 +106,12 @@ class Conversation:
     # -- a turn -----------------------------------------------------------------------------
 
     async def handle(self, channel: str, chat: str, user: str, text: str, *, group: bool = False,
-                     chat_type: str | None = None, one_shot: bool = False) -> Reply:
+                     chat_type: str | None = None, one_shot: bool = False, pressed: bool = False) -> Reply:
         """The whole turn for TEXT from USER in CHAT: limited, a picked suggestion, a dialog's next step,
-        or an answer; recorded (masked) and the dialog saved or cleared."""
+        or an answer; recorded (masked) and the dialog saved or cleared. PRESSED: TEXT is a button
+        the bot offered (a calculator choice), which does not use the question allowance."""
         text = text if isinstance(text, str) else ""
-        limited = self.limit(channel, user, text)
+        limited = None if pressed else self.limit(channel, user, text)
         if limited is not None:
             return limited
         key = (channel, str(chat), str(user))
@@ -120,9 +121,12 @@ class Conversation:
             return await self._entry_turn(channel, key, picked, group, chat_type)
         conv_found, state = await self._restore(key)
         reply = services.answerer.answer(text, state=state, one_shot=one_shot)
+        # a dialog is one question: its follow-up turns ("50", "取消") are stored but not counted again
+        follow_up = state is not None and reply.kind == "calc" and reply.id == f"calc:{state.name}"
         reply.question_id = await self._record(
             key, reply, channel, group, chat_type, text=text,
-            queue=reply.kind == "none" and not reply.chitchat)  # greetings are not questions staff should see
+            queue=reply.kind == "none" and not reply.chitchat,  # greetings are not questions staff should see
+            counted=not (reply.chitchat or follow_up))  # nor questions of the answer rate
         moved = group and reply.private  # the dialog goes on in private, if at all
         if reply.calc_state is not None and not moved and not one_shot:
             reply.turn = await self._save(key, reply)
@@ -137,13 +141,13 @@ class Conversation:
         return reply
 
     async def open_entry(self, channel: str, chat: str, user: str, faq_id: str, *, group: bool = False,
-                         chat_type: str | None = None) -> Reply | None:
+                         chat_type: str | None = None, pressed: bool = False) -> Reply | None:
         """FAQ entry FAQ_ID in full (a deep link, a share link, a "did you mean" button); None when the
-        FAQ has no such entry (any more). Limited like a question."""
+        FAQ has no such entry (any more). Limited like a question, unless PRESSED (a button the bot offered)."""
         entry = self.services.answerer.entry(faq_id)
         if entry is None:
             return None
-        limited = self.limit(channel, user, entry.question)
+        limited = None if pressed else self.limit(channel, user, entry.question)
         if limited is not None:
             return limited
         return await self._entry_turn(channel, (channel, str(chat), str(user)), entry, group, chat_type)
@@ -216,13 +220,13 @@ class Conversation:
                 self._suggested.popitem(last=False)
 
     async def _record(self, key: tuple[str, str, str], reply: Reply, channel: str, group: bool,
-                      chat_type: str | None, *, text: str, queue: bool) -> int | None:
+                      chat_type: str | None, *, text: str, queue: bool, counted: bool = True) -> int | None:
         if self.store is None:
             return None
         return await self.store.record_question(
             user_id=key[2], chat_type=chat_type or ("group" if group else "private"), via=channel, text=text,
             kind=reply.kind, answer_id=reply.id, best_id=reply.best, score=reply.score,
-            suggestions=reply.suggestions, queue=queue)
+            suggestions=reply.suggestions, queue=queue, counted=counted)
 
     async def _load(self, key: tuple[str, str, str]) -> _Dialog | None:
         if self.store is None:

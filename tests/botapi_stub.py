@@ -157,7 +157,8 @@ class BotApiStub:
     # -- faults ---------------------------------------------------------------------------
 
     def fail(self, method: str, kind: str, times: int = 1, retry_after: int = 1, seconds: float = 0.0) -> None:
-        """Make the next TIMES calls of METHOD fail: "429", "500", "403" (the user blocked the bot),
+        """Make the next TIMES calls of METHOD fail: "429", "500", "403" (the user blocked the bot), "stale"
+        (answerCallbackQuery of a press too old),
         "drop" (close the connection) or "slow"."""
         with self._cond:
             for _ in range(times):
@@ -195,8 +196,9 @@ class BotApiStub:
             message["reply_to_message"] = reply_to
         return {"message": message}
 
-    def media_update(self, sender: dict[str, Any], kind: str, chat: dict[str, Any] | None = None) -> dict[str, Any]:
-        """A sticker, photo, voice message, location or contact."""
+    def media_update(self, sender: dict[str, Any], kind: str, chat: dict[str, Any] | None = None,
+                     **extra: Any) -> dict[str, Any]:
+        """A sticker, photo, voice message, location or contact (EXTRA: caption, media_group_id …)."""
         chat = chat or private_chat(sender)
         media = {
             "sticker": {"file_id": "CAAC", "file_unique_id": "s1", "type": "regular", "width": 512,
@@ -206,7 +208,7 @@ class BotApiStub:
             "location": {"latitude": 36.6, "longitude": 101.8},
             "contact": {"phone_number": "+8613812345678", "first_name": "某某"},
         }[kind]
-        return {"message": self._message(sender, chat, **{kind: media})}
+        return {"message": self._message(sender, chat, **{kind: media}, **extra)}
 
     def edited_update(self, sender: dict[str, Any], text: str, chat: dict[str, Any] | None = None) -> dict[str, Any]:
         chat = chat or private_chat(sender)
@@ -291,6 +293,9 @@ class BotApiStub:
                              f"{fault.retry_after}", "parameters": {"retry_after": fault.retry_after}}
             if fault.kind == "403":
                 return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+            if fault.kind == "stale":
+                return 400, {"ok": False, "error_code": 400, "description": "Bad Request: query is too old and "
+                             "response timeout expired or query ID is invalid"}
             if fault.kind == "500":
                 return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
             if fault.kind == "drop":

@@ -108,3 +108,24 @@ async def test_a_locked_database_is_reported_and_the_bot_keeps_answering(tmp_pat
             other.close()
         assert STANDALONE in call.text
         assert "locked" in caplog.text
+
+
+async def test_a_429_storm_is_waited_out_past_six_answers(bot, botapi):
+    botapi.fail("sendMessage", "429", times=7, retry_after=1)
+    botapi.push(botapi.text_update(ALICE, QUESTION))
+    calls = await botapi.wait_for("sendMessage", count=8, chat_id=ALICE["id"], timeout=20)
+    assert STANDALONE in calls[7].text
+    await botapi.settle()
+    assert len(botapi.sent(ALICE["id"])) == 8  # no apology besides
+
+
+async def test_a_retry_after_past_the_deadline_is_given_up_at_once(tmp_path, botapi, start_bot, caplog):
+    cfg = load_config(write_bot_config(tmp_path, botapi.base_url))
+    cfg.telegram["retry_deadline"] = 2
+    async with start_bot(cfg):
+        botapi.fail("sendMessage", "429", retry_after=30)
+        botapi.push(botapi.text_update(ALICE, QUESTION))
+        calls = await botapi.wait_for("sendMessage", count=2, chat_id=ALICE["id"], timeout=10)
+        assert calls[1].at - calls[0].at < 5
+        assert calls[1].text == text("error")
+    assert "past the 2 s deadline" in caplog.text

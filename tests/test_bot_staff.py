@@ -1,7 +1,7 @@
 """Staff commands: /stats, /unanswered and /reload for admins only; a polite refusal for anyone else."""
 
 import pytest
-from botapi_stub import user
+from botapi_stub import group_chat, user
 from conftest import BOT_ADMIN_ID
 
 STAFF = user(BOT_ADMIN_ID, "工会小李")
@@ -41,7 +41,7 @@ async def test_stats_and_unanswered_for_staff(bot, botapi):
     await botapi.wait_for("sendMessage", count=3)
     botapi.push(botapi.text_update(STAFF, "/stats"))
     [stats] = await botapi.wait_for("sendMessage", chat_id=STAFF["id"])
-    assert "提问：3 次，3 人" in stats.text
+    assert "提问：2 次，2 人" in stats.text  # the greeting is not a question
     assert "work_injury_standalone" in stats.text
     botapi.push(botapi.text_update(STAFF, "/unanswered"))
     calls = await botapi.wait_for("sendMessage", count=2, chat_id=STAFF["id"])
@@ -72,3 +72,33 @@ async def test_reload_picks_up_a_good_change_and_keeps_the_last_good_faq_on_erro
     botapi.push(botapi.text_update(WORKER, "叉车证补贴在哪领"))
     answers = await botapi.wait_for("sendMessage", count=2, chat_id=WORKER["id"])
     assert "职业能力建设科" in answers[1].text
+
+
+@pytest.mark.parametrize("command", ["/stats", "/unanswered", "/reload"])
+async def test_staff_commands_in_a_group_only_say_to_ask_in_private(bot, botapi, command):
+    group = group_chat()
+    botapi.push(botapi.text_update(user(3002), "我的卡6222021234567890123开通了吗 量子纠缠火星移民"))
+    await botapi.wait_for("sendMessage", chat_id=3002)
+    botapi.push(botapi.text_update(STAFF, command, chat=group))
+    [note] = await botapi.wait_for("sendMessage", chat_id=group["id"])
+    assert "私聊" in note.text
+    assert "0123" not in note.text and "量子" not in note.text and "条" not in note.text
+    await botapi.settle()
+    assert len(botapi.sent(group["id"])) == 1
+
+
+async def test_greetings_and_dialog_turns_are_not_counted_as_questions(bot, botapi):
+    botapi.push(botapi.text_update(WORKER, "你好"))
+    await botapi.wait_for("sendMessage", chat_id=WORKER["id"])
+    for n, text in enumerate(["我想算养老金", "60岁", "取消"], start=2):
+        botapi.push(botapi.text_update(WORKER, text))
+        await botapi.wait_for("sendMessage", count=n, chat_id=WORKER["id"])
+    botapi.push(botapi.text_update(user(3002), "谢谢"))
+    botapi.push(botapi.text_update(user(3003), "工伤保险可以单独买吗"))
+    await botapi.wait_for("sendMessage", count=6)
+    botapi.push(botapi.text_update(STAFF, "/stats"))
+    [stats] = await botapi.wait_for("sendMessage", chat_id=STAFF["id"])
+    # the pension dialog is one question, the greeting and the thanks none
+    assert "提问：2 次，2 人" in stats.text
+    assert "已回答：2 次（100%）" in stats.text
+    assert "calc:pension：1 次" in stats.text

@@ -80,12 +80,19 @@ def test_greetings_and_thanks_fall_back_with_what_the_bot_can_do(answerer, quest
 @pytest.mark.parametrize(
     "question",
     ["今天西宁天气怎么样", "比特币现在能买吗", "汽车保险怎么买最便宜", "西宁到兰州的火车票怎么买", "今天股票大盘涨了没",
-     "帮我写一首诗", "电费在哪交", "微信转错账了咋办"],
+     "帮我写一首诗", "电费在哪交", "微信转错账了咋办", "高血压吃什么药好", "尘肺病能治好吗"],
 )
 def test_questions_outside_social_insurance_fall_back(answerer, question):
     reply = answerer.answer(question, one_shot=True)
     assert reply.kind == "none" and reply.id is None, (reply.best, reply.score)
     assert "12333" in reply.text
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("高血压门诊能报销吗", "outpatient_chronic_disease"), ("尘肺病算职业病吗", "occupational_disease")])
+def test_the_insurance_side_of_an_illness_is_still_answered(answerer, question, expected):
+    reply = answerer.answer(question, one_shot=True)
+    assert (reply.kind, reply.id) == ("faq", expected), (reply.best, reply.score)
 
 
 def test_an_uncertain_question_gets_suggestions_not_a_guess():

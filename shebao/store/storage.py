@@ -243,18 +243,20 @@ class Storage:
 
     async def record_question(self, *, user_id: int | None, chat_type: str, via: str, text: str, kind: str,
                               answer_id: str | None, best_id: str | None, score: float | None,
-                              suggestions: Sequence[str] = (), queue: bool | None = None) -> int | None:
+                              suggestions: Sequence[str] = (), queue: bool | None = None,
+                              counted: bool = True) -> int | None:
         """Store a question and what was answered (masked, hashed); its id, or None if storage failed.
-        QUEUE puts it on the unanswered queue (default: when kind is "none")."""
+        QUEUE puts it on the unanswered queue (default: when kind is "none"). COUNTED False keeps the
+        turn out of /stats and the report (a greeting, a calculator dialog's follow-up turn)."""
         masked = mask(text)
         row = (_now(), self.user_hash(user_id), chat_type, via, masked, kind, answer_id, best_id,
-               None if score is None else float(score), json.dumps(list(suggestions)))
+               None if score is None else float(score), json.dumps(list(suggestions)), int(counted))
         queued = kind == "none" if queue is None else queue
 
         async def work(tx: Transaction) -> int:
             [(qid,)] = await tx.fetch(
                 "INSERT INTO questions (asked_at, user_hash, chat_type, via, text, kind, answer_id, best_id, "
-                "score, suggestions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", row)
+                "score, suggestions, counted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", row)
             if queued:
                 await tx.execute("INSERT INTO unanswered (question_id, text_key) VALUES (?, ?)", (qid, fold(masked)))
             return qid
@@ -339,9 +341,9 @@ class Storage:
         """Questions, answer rate, users, feedback and the most asked topics since SINCE."""
         after = _stamp(since)
         kinds = dict(await self._read(
-            "SELECT kind, COUNT(*) FROM questions WHERE asked_at >= ? GROUP BY kind", (after,)))
+            "SELECT kind, COUNT(*) FROM questions WHERE asked_at >= ? AND counted = 1 GROUP BY kind", (after,)))
         users = (await self._read(
-            "SELECT COUNT(DISTINCT user_hash) FROM questions WHERE asked_at >= ?", (after,)))[0][0]
+            "SELECT COUNT(DISTINCT user_hash) FROM questions WHERE asked_at >= ? AND counted = 1", (after,)))[0][0]
         fb = dict(await self._read(
             "SELECT useful, COUNT(*) FROM feedback WHERE given_at >= ? GROUP BY useful", (after,)))
         total = sum(kinds.values())
@@ -356,7 +358,7 @@ class Storage:
             "SELECT q.answer_id, COUNT(*) AS n, "
             "  (SELECT COUNT(*) FROM feedback f WHERE f.answer_id = q.answer_id AND f.useful = 1 AND f.given_at >= ?),"
             "  (SELECT COUNT(*) FROM feedback f WHERE f.answer_id = q.answer_id AND f.useful = 0 AND f.given_at >= ?) "
-            "FROM questions q WHERE q.asked_at >= ? AND q.answer_id IS NOT NULL "
+            "FROM questions q WHERE q.asked_at >= ? AND q.answer_id IS NOT NULL AND q.counted = 1 "
             "GROUP BY q.answer_id ORDER BY n DESC, q.answer_id LIMIT ?",
             (after, after, after, limit))
         return [TopicCount(answer_id=r[0], count=r[1], useful=r[2], not_useful=r[3]) for r in rows]
@@ -420,7 +422,7 @@ class Storage:
         rows = await self._read(
             "SELECT substr(asked_at, 1, 13) AS hour, COUNT(*), "
             "SUM(CASE WHEN kind <> 'none' THEN 1 ELSE 0 END) FROM questions "
-            "WHERE asked_at >= ? AND asked_at < ? GROUP BY substr(asked_at, 1, 13)",
+            "WHERE asked_at >= ? AND asked_at < ? AND counted = 1 GROUP BY substr(asked_at, 1, 13)",
             (_stamp(since), _stamp(until)))
         days: dict[date, list[int]] = defaultdict(lambda: [0, 0])
         shift = timedelta(hours=utc_offset_hours)
