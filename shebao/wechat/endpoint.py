@@ -38,7 +38,6 @@ CHANNEL = "wechat"
 PASSIVE_TIMEOUT = 4.0  # seconds: WeChat waits 5 for the passive reply, then retries
 MAX_BODY = 64 * 1024  # a WeChat message is a few hundred bytes; anything this big is not one
 REMEMBERED = 10_000  # MsgIds (and each worker's last choices) kept for retries and numbered replies
-OTHER_TYPES_NOTED = {"image", "voice", "video", "shortvideo", "location", "link", "file"}
 SUCCESS = "success"  # what WeChat expects when there is nothing to say
 
 
@@ -163,7 +162,7 @@ class WeChat:
             if msg.event in ("subscribe", "subscribe_scan"):
                 return create_reply(texts()["greeting"], msg).render()
             return SUCCESS  # unsubscribe, menu clicks and the like
-        if msg.type in OTHER_TYPES_NOTED or msg.type != "text":
+        if msg.type != "text":  # images, voice, video, locations, links: a short note
             return create_reply(texts()["other_type"], msg).render()
         task = asyncio.create_task(self._answer_text(request, msg.source, msg.content or ""))
         try:
