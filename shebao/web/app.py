@@ -228,7 +228,8 @@ def create_app(cfg: Config, services: Any = None, *, conversation: Conversation 
         try:
             yield
         finally:
-            if store is not None:
+            if store is not None:  # our own core: finish its queued writes before its store closes
+                await core.close()
                 await store.close()
 
     routes = [
