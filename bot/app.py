@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Update
@@ -171,6 +172,15 @@ async def running(app: BotApplication, poll_timeout: float = 1.0) -> AsyncIterat
         await post_shutdown(app)
 
 
+def webhook_options(cfg: Config, token: str) -> dict[str, Any]:
+    """Where Telegram posts updates (telegram.webhook_url, webhook_listen, webhook_port), for both runners."""
+    url = str(cfg.telegram["webhook_url"])
+    return {"listen": str(cfg.setting("telegram", "webhook_listen")),
+            "port": int(cfg.setting("telegram", "webhook_port")),
+            "url_path": urlparse(url).path.lstrip("/"), "webhook_url": url,
+            "secret_token": webhook_secret(token), "allowed_updates": Update.ALL_TYPES}
+
+
 async def run_with_web(app: BotApplication, cfg: Config, token: str) -> None:
     """`shebao run` with web.enabled: the bot and the web chat in one event loop, over one conversation
     core (one FAQ index, one store; /reload swaps both). Runs until the web server is told to stop
@@ -183,11 +193,7 @@ async def run_with_web(app: BotApplication, cfg: Config, token: str) -> None:
         await post_init(app)
         web = server(cfg, conversation=app.bot_data.conversation)
         if tg.get("webhook_url"):
-            url = str(tg["webhook_url"])
-            await app.updater.start_webhook(
-                listen=str(tg.get("webhook_listen") or "0.0.0.0"), port=int(tg.get("webhook_port") or 8443),
-                url_path=urlparse(url).path.lstrip("/"), webhook_url=url, secret_token=webhook_secret(token),
-                allowed_updates=Update.ALL_TYPES)
+            await app.updater.start_webhook(**webhook_options(cfg, token))
         else:
             await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
         await app.start()
@@ -221,15 +227,7 @@ def run(cfg: Config) -> int:
         if (cfg.raw.get("web") or {}).get("enabled"):
             asyncio.run(run_with_web(app, cfg, token))
         elif tg.get("webhook_url"):
-            url = str(tg["webhook_url"])
-            app.run_webhook(
-                listen=str(cfg.setting("telegram", "webhook_listen")),
-                port=int(cfg.setting("telegram", "webhook_port")),
-                url_path=urlparse(url).path.lstrip("/"),
-                webhook_url=url,
-                secret_token=webhook_secret(token),
-                allowed_updates=Update.ALL_TYPES,
-            )
+            app.run_webhook(**webhook_options(cfg, token))
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
     except FAQError as exc:  # a broken FAQ at start: restarting will not mend it (the unit stops on exit 2)

@@ -154,9 +154,7 @@ async def index(request: Request) -> Response:
         reply = await web.conversation.open_entry(CHANNEL, session, session, faq_id[:100])
     if reply is None:
         return _page(web, session=session, note=text("faq_missing"))
-    if reply.limited:
-        return _page(web, session=session, note=reply.text, status=429)
-    return _page(web, session=session, turn=reply)
+    return _turn_page(web, session, reply)
 
 
 async def form_ask(request: Request) -> Response:
@@ -168,6 +166,11 @@ async def form_ask(request: Request) -> Response:
     question = form.get("text", "")[:MAX_TEXT]
     async with web.answering:
         reply = await web.conversation.handle(CHANNEL, session, session, question)
+    return _turn_page(web, session, reply)
+
+
+def _turn_page(web: Web, session: str, reply) -> Response:
+    """The no-JavaScript page after one turn: the answer, or the flood note with 429."""
     if reply.limited:
         return _page(web, session=session, note=reply.text, status=429)
     return _page(web, session=session, turn=reply)
