@@ -32,7 +32,8 @@ DEFAULTS: dict[str, Any] = {
     # url: postgresql://USER:PASSWORD@HOST:PORT/DB instead of the SQLite file at path;
     # busy_timeout: seconds a write waits for a lock; pool_size: PostgreSQL connections per process
     # (a few suffice: the bench measured 4 faster than 10, whose server processes compete for CPU)
-    "storage": {"path": "data/shebao.db", "url": None, "busy_timeout": 5, "pool_size": 4},
+    # reopen_every: seconds between attempts to reopen a database that failed (missing, read-only)
+    "storage": {"path": "data/shebao.db", "url": None, "busy_timeout": 5, "pool_size": 4, "reopen_every": 30},
     "knowledge": {"path": None, "lexicon": None, "stale_after_days": 730, "published_ids": None},
     # None: the thresholds chosen when the confidence model was fitted (knowledge/confidence.json)
     "matcher": {"answer_threshold": None, "suggest_threshold": None},
@@ -158,7 +159,7 @@ def _check_storage(source: Path | None, storage: Any) -> None:
     if url not in (None, "") and not (isinstance(url, str) and urlsplit(url.strip()).scheme in _PG_SCHEMES):
         raise ConfigError(f"{where}: storage.url must be postgresql://USER:PASSWORD@HOST:PORT/DB, or null "
                           f"for SQLite at storage.path; not {url!r}")
-    for key, low, high in (("busy_timeout", 0, 600), ("pool_size", 1, 1000)):
+    for key, low, high in (("busy_timeout", 0, 600), ("pool_size", 1, 1000), ("reopen_every", 0.1, 3600)):
         value = storage.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
             raise ConfigError(f"{where}: storage.{key} must be a number from {low} to {high}, not {value!r}")

@@ -98,4 +98,5 @@ class SqliteBackend:
             yield _SqliteTransaction(self._db, self.label)
 
     async def close(self) -> None:
-        await self._db.close()
+        async with self._lock:  # not under a transaction another update has open
+            await self._db.close()

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from shebao.privacy import HASH_KEY_ENV, Hasher, load_hash_key, mask
 from shebao.store.backends import Backend, StorageError, Transaction, ddl, redact
+from shebao.store.inbox import InboxStore
 from shebao.store.postgresql import PostgresBackend
 from shebao.store.records import (
     ChatSettings,
@@ -89,17 +90,28 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def _read_only_error(exc: StorageError) -> bool:
+    """Whether EXC says the database refuses writes (SQLite's SQLITE_READONLY family, PostgreSQL's
+    read-only transaction): then reconnecting, once the cause is fixed, is what helps."""
+    cause = exc.__cause__
+    code = getattr(cause, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF == 8  # SQLITE_READONLY and its extended codes
+    return getattr(cause, "sqlstate", None) == "25006"
+
+
 _MIGRATIONS_TABLE = (
     "CREATE TABLE IF NOT EXISTS schema_migrations "
     "(version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
 )
 
 
-class Storage:
+class Storage(InboxStore):
     """The project's database: a SQLite file, or PostgreSQL when URL is given."""
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False, busy_timeout: float = 5.0,
-                 hasher: Hasher | None = None, url: str | None = None, pool_size: int = 4):
+                 hasher: Hasher | None = None, url: str | None = None, pool_size: int = 4,
+                 reopen_every: float = REOPEN_EVERY):
         if path is None and url is None:
             raise ValueError("Storage needs a path or a url")
         self.path = Path(path) if path is not None else None
@@ -107,6 +119,7 @@ class Storage:
         self.read_only = read_only
         self.busy_timeout = busy_timeout
         self.pool_size = pool_size
+        self.reopen_every = reopen_every  # seconds between attempts to reopen a database that failed
         self._hasher = hasher
         self._db: Backend | None = None
         self._last_attempt = 0.0
@@ -115,7 +128,8 @@ class Storage:
     def from_config(cls, cfg: Config, *, read_only: bool = False, hasher: Hasher | None = None) -> Storage:
         """The store `storage:` in the configuration names (storage.url, else storage.path)."""
         return cls(cfg.storage_path, url=cfg.storage_url, read_only=read_only, hasher=hasher,
-                   busy_timeout=cfg.storage_busy_timeout, pool_size=cfg.storage_pool_size)
+                   busy_timeout=cfg.storage_busy_timeout, pool_size=cfg.storage_pool_size,
+                   reopen_every=float(cfg.raw["storage"].get("reopen_every", REOPEN_EVERY)))
 
     @property
     def label(self) -> str:
@@ -203,10 +217,26 @@ class Storage:
 
     # -- the bot's writes: never raise --------------------------------------------------
 
+    _stamp = staticmethod(_stamp)
+    _stamp_now = staticmethod(_now)
+
     async def _usable(self) -> Backend | None:
-        if self._db is None and not self.read_only and time.monotonic() - self._last_attempt > REOPEN_EVERY:
+        if self._db is None and not self.read_only and time.monotonic() - self._last_attempt > self.reopen_every:
             await self.open()
         return self._db
+
+    async def _drop(self, db: Backend, exc: StorageError) -> None:
+        """Close DB after it refused a write as read-only: a connection opened on a read-only file stays
+        read-only after its permissions are fixed, so only a new one (after reopen_every) can write."""
+        if self._db is not db:
+            return  # another write dropped it already
+        self._db, self._last_attempt = None, time.monotonic()
+        log.error("storage: %s is read-only; reopening it every %g s until it is writable", self.label,
+                  self.reopen_every)
+        try:
+            await db.close()
+        except StorageError as close_exc:
+            log.error("storage: closing %s: %s", self.label, close_exc)
 
     async def _write(self, what: str, work: Callable[[Transaction], Awaitable[T]], *,
                      one_statement: bool = False) -> tuple[bool, T | None]:
@@ -220,6 +250,8 @@ class Storage:
                 result = await work(tx)
         except StorageError as exc:
             log.error("storage: could not save %s: %s", what, exc)
+            if _read_only_error(exc):
+                await self._drop(db, exc)
             return False, None
         return True, result
 

@@ -1,0 +1,66 @@
+"""The store's inbox: every update the bot received, kept before Telegram is told it arrived.
+
+The bot (bot/inbox.py) keeps each update here before its update queue takes it, marks it done once
+it was answered, and at start answers the ones still owed. Payloads are masked here, every string
+in them, so a raw ID-card, phone or bank-card number never reaches the table. Like the bot's other
+writes these methods never raise: a failure is logged and returns a neutral value.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from shebao.privacy import mask
+from shebao.store.backends import Transaction
+
+
+def masked(value: Any) -> Any:
+    """VALUE (a JSON-like tree) with every string masked; numbers (Telegram ids) are left alone."""
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {k: masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked(v) for v in value]
+    return value
+
+
+class InboxStore:
+    """Mixed into Storage: the inbox table of migration 0003."""
+
+    async def inbox_keep(self, update_id: int, payload: dict[str, Any]) -> bool | None:
+        """Keep one received update: True when new, False when already kept (Telegram sent it again),
+        None when storage failed (the caller answers it anyway)."""
+        row = (int(update_id), self._stamp_now(), json.dumps(masked(payload), ensure_ascii=False))
+        saved, changed = await self._write("inbox", lambda tx: tx.execute(
+            "INSERT INTO inbox (update_id, received_at, payload) VALUES (?, ?, ?) "
+            "ON CONFLICT (update_id) DO NOTHING", row), one_statement=True)
+        return None if not saved else bool(changed)
+
+    async def inbox_done(self, update_id: int) -> bool:
+        """Mark an update answered; False when storage failed."""
+        saved, _ = await self._write("inbox", lambda tx: tx.execute(
+            "UPDATE inbox SET done_at = ? WHERE update_id = ? AND done_at IS NULL",
+            (self._stamp_now(), int(update_id))), one_statement=True)
+        return saved
+
+    async def inbox_owed(self, limit: int = 10_000) -> list[tuple[int, dict[str, Any]]] | None:
+        """(update id, payload) of every update kept but not answered, oldest first; None when unreadable."""
+        rows = await self._read_quietly(
+            "inbox", "SELECT update_id, payload FROM inbox WHERE done_at IS NULL ORDER BY update_id LIMIT ?",
+            (limit,))
+        return None if rows is None else [(int(uid), json.loads(payload)) for uid, payload in rows]
+
+    async def inbox_prune(self, done_before: datetime, owed_before: datetime) -> int:
+        """Forget answered updates received before DONE_BEFORE, and owed ones before OWED_BEFORE (a
+        question days old is not answered after a long outage); how many rows went."""
+
+        async def work(tx: Transaction) -> int:
+            gone = await tx.execute("DELETE FROM inbox WHERE done_at IS NOT NULL AND received_at < ?",
+                                    (self._stamp(done_before),))
+            return gone + await tx.execute("DELETE FROM inbox WHERE done_at IS NULL AND received_at < ?",
+                                           (self._stamp(owed_before),))
+
+        return (await self._write("inbox", work))[1] or 0

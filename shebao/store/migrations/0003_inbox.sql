@@ -1,0 +1,10 @@
+-- 0003: every update the bot received, kept BEFORE Telegram is told it arrived (getUpdates with a
+-- higher offset, or the webhook's 200), so a crash loses no question: at start the rows not done
+-- are answered, once. Only what answering needs is kept (ids, chat type, the masked text), as JSON.
+CREATE TABLE inbox (
+    update_id   BIGINT NOT NULL PRIMARY KEY,   -- Telegram's update id: a redelivered update is known
+    received_at TEXT NOT NULL,                 -- UTC, 'YYYY-MM-DD HH:MM:SS'
+    payload     TEXT NOT NULL,                 -- the update, reduced and masked (bot.inbox)
+    done_at     TEXT                           -- when it was answered; NULL: still owed
+);
+CREATE INDEX inbox_owed ON inbox (done_at, update_id);
