@@ -28,6 +28,7 @@ from telegram.ext import (
 from bot import handlers, replies
 from bot.concurrency import PerChatUpdateProcessor
 from bot.context import CONTEXT_TYPES, BotApplication
+from bot.inbox import Inbox, InboxQueue
 from bot.limits import RetryingRateLimiter
 from knowledge import FAQError
 from shebao.config import Config
@@ -66,13 +67,15 @@ def build_application(cfg: Config, services_factory: Callable[..., Services] = b
     if not token:
         raise MissingToken(token_variable(cfg))
     base_url = str(cfg.setting("telegram", "base_url"))
+    inbox = Inbox()  # every update kept before Telegram is told it arrived (bot/inbox.py)
     app = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         .base_file_url(base_url.replace("/bot", "/file/bot", 1) if base_url.endswith("/bot") else base_url)
         .context_types(CONTEXT_TYPES)
-        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .update_queue(InboxQueue(inbox))
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES, finished=inbox.done))
         .rate_limiter(RetryingRateLimiter(
             network_retries=int(cfg.setting("telegram", "network_retries")),
             backoff=float(cfg.setting("telegram", "retry_backoff")),
@@ -88,6 +91,7 @@ def build_application(cfg: Config, services_factory: Callable[..., Services] = b
     services = app.bot_data
     services.cfg = cfg
     services.services_factory = services_factory
+    services.inbox = inbox
     register_handlers(app)
     return app
 
@@ -135,6 +139,9 @@ async def post_init(app: BotApplication) -> None:
     data.storage = Storage.from_config(cfg)
     await data.storage.open()
     data.conversation = Conversation(built, data.storage)
+    if data.inbox is not None:  # the updates owed since the last stop go first, before polling starts
+        data.inbox.attach(data.storage)
+        await data.inbox.replay(app.update_queue, app.bot)
     data.username = app.bot.username
     commands = [BotCommand(name, replies.text(f"commands.{name}")) for name in ("start", "ask", "help")]
     try:
@@ -149,6 +156,8 @@ async def post_shutdown(app: BotApplication) -> None:
     """Close what post_init opened: the queued writes first, then the store."""
     if app.bot_data.conversation is not None:
         await app.bot_data.conversation.close()
+    if app.bot_data.inbox is not None:
+        await app.bot_data.inbox.close()
     if app.bot_data.storage is not None:
         await app.bot_data.storage.close()
 

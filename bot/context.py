@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 from shebao.store.records import ChatSettings
 
 if TYPE_CHECKING:
+    from bot.inbox import Inbox
     from shebao.config import Config
     from shebao.conversation import Conversation
     from shebao.services import Services
@@ -25,6 +26,7 @@ class BotData:
         self.services_factory: Callable[..., Services] | None = None
         self.conversation: Conversation | None = None
         self.storage: Storage | None = None
+        self.inbox: Inbox | None = None
         self.username: str = ""
 
 

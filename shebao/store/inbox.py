@@ -2,15 +2,22 @@
 
 The bot (bot/inbox.py) keeps each update here before its update queue takes it, marks it done once
 it was answered, and at start answers the ones still owed. Payloads are masked here, every string
-in them, so a raw ID-card, phone or bank-card number never reaches the table. Like the bot's other
-writes these methods never raise: a failure is logged and returns a neutral value.
+in them, so a raw ID-card, phone or bank-card number never reaches the table; and since answering
+needs the real chat and user ids, which the rest of the store keeps only as keyed hashes, the payload
+is encrypted (Fernet) under a key derived from the same hash key, and emptied once answered. Like the
+bot's other writes these methods never raise: a failure is logged and returns a neutral value.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 from datetime import datetime
 from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
 
 from shebao.privacy import mask
 from shebao.store.backends import Transaction
@@ -30,10 +37,28 @@ def masked(value: Any) -> Any:
 class InboxStore:
     """Mixed into Storage: the inbox table of migration 0003."""
 
+    _cipher: Fernet | None = None
+
+    def _sealer(self) -> Fernet:
+        if self._cipher is None:
+            secret = hmac.new(self._key(), b"shebao-inbox", hashlib.sha256).digest()
+            self._cipher = Fernet(base64.urlsafe_b64encode(secret))
+        return self._cipher
+
+    def _seal(self, payload: dict[str, Any]) -> str:
+        text = json.dumps(masked(payload), ensure_ascii=False, separators=(",", ":"))
+        return self._sealer().encrypt(text.encode("utf-8")).decode("ascii")
+
+    def _unseal(self, token: str) -> dict[str, Any] | None:
+        try:
+            return json.loads(self._sealer().decrypt(token.encode("ascii")))
+        except (InvalidToken, ValueError):  # sealed under another key (SHEBAO_HASH_KEY changed)
+            return None
+
     async def inbox_keep(self, update_id: int, payload: dict[str, Any]) -> bool | None:
         """Keep one received update: True when new, False when already kept (Telegram sent it again),
         None when storage failed (the caller answers it anyway)."""
-        row = (int(update_id), self._stamp_now(), json.dumps(masked(payload), ensure_ascii=False))
+        row = (int(update_id), self._stamp_now(), self._seal(payload))
         saved, changed = await self._write("inbox", lambda tx: tx.execute(
             "INSERT INTO inbox (update_id, received_at, payload) VALUES (?, ?, ?) "
             "ON CONFLICT (update_id) DO NOTHING", row), one_statement=True)
@@ -42,16 +67,17 @@ class InboxStore:
     async def inbox_done(self, update_id: int) -> bool:
         """Mark an update answered; False when storage failed."""
         saved, _ = await self._write("inbox", lambda tx: tx.execute(
-            "UPDATE inbox SET done_at = ? WHERE update_id = ? AND done_at IS NULL",
+            "UPDATE inbox SET done_at = ?, payload = '' WHERE update_id = ? AND done_at IS NULL",
             (self._stamp_now(), int(update_id))), one_statement=True)
         return saved
 
     async def inbox_owed(self, limit: int = 10_000) -> list[tuple[int, dict[str, Any]]] | None:
-        """(update id, payload) of every update kept but not answered, oldest first; None when unreadable."""
+        """(update id, payload) of every update kept but not answered, oldest first; None when unreadable.
+        A payload that cannot be read (sealed under another key) comes as None."""
         rows = await self._read_quietly(
             "inbox", "SELECT update_id, payload FROM inbox WHERE done_at IS NULL ORDER BY update_id LIMIT ?",
             (limit,))
-        return None if rows is None else [(int(uid), json.loads(payload)) for uid, payload in rows]
+        return None if rows is None else [(int(uid), self._unseal(payload)) for uid, payload in rows]
 
     async def inbox_prune(self, done_before: datetime, owed_before: datetime) -> int:
         """Forget answered updates received before DONE_BEFORE, and owed ones before OWED_BEFORE (a
