@@ -114,6 +114,8 @@ class BotApiStub:
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat id, message id) -> message
         self.chats: dict[int, dict[str, Any]] = {}
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self._holds: dict[str, int] = {}  # method -> calls still answered before the rest are held
+        self._released = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -134,6 +136,7 @@ class BotApiStub:
         return self
 
     def stop(self) -> None:
+        self._released.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -163,6 +166,24 @@ class BotApiStub:
         with self._cond:
             for _ in range(times):
                 self._faults[method].append(Fault(kind, retry_after, seconds))
+
+    def hold(self, method: str, after: int = 0) -> None:
+        """Answer AFTER more calls of METHOD, then hold every further one unanswered (Telegram never got
+        it) until release(), which drops their connections: the bot can be killed with calls in flight."""
+        with self._cond:
+            self._holds[method] = after
+            self._released.clear()
+
+    def release(self) -> None:
+        with self._cond:
+            self._holds.clear()
+        self._released.set()
+
+    @property
+    def unconfirmed(self) -> int:
+        """Updates Telegram still keeps: not yet confirmed by a getUpdates with a higher offset."""
+        with self._cond:
+            return len(self._pending)
 
     # -- updates --------------------------------------------------------------------------
 
@@ -287,6 +308,12 @@ class BotApiStub:
         with self._cond:
             self.calls.append(call)
             fault = self._faults[method].popleft() if self._faults.get(method) else None
+            held = method in self._holds and self._holds[method] <= 0
+            if method in self._holds and not held:
+                self._holds[method] -= 1
+        if held:
+            self._released.wait()
+            return None
         if fault is not None:
             if fault.kind == "429":
                 return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after "
@@ -314,11 +341,15 @@ class BotApiStub:
         return BOT_USER
 
     def _api_getUpdates(self, call: Call) -> Any:
+        # As Telegram does: asking with an offset confirms every update below it, which is then gone for
+        # good; a negative offset keeps only the last -offset updates. Unconfirmed ones come again.
         offset = int(call.params.get("offset") or 0)
         limit = int(call.params.get("limit") or 100)
         wait = min(float(call.params.get("timeout") or 0), self.max_poll)
         deadline = time.monotonic() + wait
         with self._cond:
+            if offset < 0:
+                self._pending = self._pending[offset:]
             self._pending = [u for u in self._pending if u["update_id"] >= offset]
             while not self._pending and time.monotonic() < deadline:
                 self._cond.wait(deadline - time.monotonic())
@@ -373,10 +404,13 @@ class BotApiStub:
         return True
 
     def _api_deleteWebhook(self, call: Call) -> Any:
+        if call.params.get("drop_pending_updates"):
+            with self._cond:
+                self._pending.clear()
         return True
 
     def _api_setWebhook(self, call: Call) -> Any:
-        return True
+        return self._api_deleteWebhook(call)
 
     def _api_getWebhookInfo(self, call: Call) -> Any:
         return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._pending)}
