@@ -376,3 +376,83 @@ def test_only_the_run_command_imports_the_telegram_package_and_the_store_no_chan
     assert importing_bot == ["shebao/cli.py"]  # `shebao run`
     assert not any("execute(" in p.read_text(encoding="utf-8") or "aiosqlite" in p.read_text(encoding="utf-8")
                    for p in (root / "bot").rglob("*.py"))  # bot/ holds no SQL
+
+
+# -- the inbox (migration 0003): received updates kept until answered -------------------------
+
+
+def an_update(update_id, text="我的手机13812345678，工伤保险可以单独买吗", user_id=8123456789):
+    return {"update_id": update_id, "message": {"message_id": 5, "date": 0, "text": text,
+                                                "chat": {"id": user_id, "type": "private"},
+                                                "from": {"id": user_id, "is_bot": False, "first_name": ""}}}
+
+
+async def test_an_update_is_kept_once_and_owed_until_done(storage):
+    assert await storage.inbox_keep(41, an_update(41)) is True
+    assert await storage.inbox_keep(41, an_update(41)) is False  # Telegram sent it again
+    assert await storage.inbox_keep(42, an_update(42, "断缴了怎么办")) is True
+    owed = await storage.inbox_owed()
+    assert [uid for uid, _ in owed] == [41, 42]
+    first = owed[0][1]
+    assert first["message"]["text"] == "我的手机138****5678，工伤保险可以单独买吗"  # masked
+    assert first["message"]["chat"]["id"] == 8123456789  # ids stay numbers: answering needs them
+    assert await storage.inbox_done(41) is True
+    assert [uid for uid, _ in await storage.inbox_owed()] == [42]
+    assert await storage.inbox_keep(41, an_update(41)) is False  # answered: a redelivery is not owed again
+
+
+async def test_inbox_rows_hold_neither_raw_numbers_nor_raw_ids(storage, store_target, request):
+    await storage.inbox_keep(7, an_update(7))
+    await storage.inbox_keep(8, an_update(8))
+    await storage.inbox_done(8)
+    server = request.getfixturevalue("postgres_server") if "url" in store_target else None
+    data = stored_bytes(store_target, server)
+    assert b"13812345678" not in data and b"8123456789" not in data
+    [(payload,)] = await run_sql(store_target, "SELECT payload FROM inbox WHERE update_id = ?", 8)
+    assert payload == ""  # answered: nothing of it is kept but its id
+
+
+async def test_inbox_prune_forgets_old_answered_and_long_owed_updates(storage, store_target):
+    for uid in (1, 2, 3):
+        await storage.inbox_keep(uid, an_update(uid))
+    await storage.inbox_done(1)
+    await run_sql(store_target, "UPDATE inbox SET received_at = ? WHERE update_id IN (1, 2)", "2020-01-01 00:00:00")
+    now = datetime.now(UTC)
+    assert await storage.inbox_prune(now - timedelta(days=2), now - timedelta(days=7)) == 2
+    assert [uid for uid, _ in await storage.inbox_owed()] == [3]
+
+
+async def test_an_inbox_sealed_under_another_key_is_not_replayed_as_garbage(store_target, monkeypatch):
+    monkeypatch.setenv("SHEBAO_HASH_KEY", "first-key")
+    async with make(store_target) as st:
+        await st.inbox_keep(9, an_update(9))
+    monkeypatch.setenv("SHEBAO_HASH_KEY", "second-key")
+    async with make(store_target) as st:
+        assert await st.inbox_owed() == [(9, None)]
+
+
+async def test_a_sqlite_file_read_only_at_start_is_reopened_once_writable(tmp_path, monkeypatch, caplog):
+    import os
+
+    monkeypatch.setenv("SHEBAO_HASH_KEY", "store-tests-hash-key")
+    path = tmp_path / "bot.db"
+    async with Storage(path):
+        pass
+    root = os.geteuid() == 0  # permissions do not stop root: the immutable flag does
+    os.chmod(path, 0o444)
+    if root:
+        subprocess.run(["chattr", "+i", str(path)], check=True)
+    st = Storage(path, reopen_every=0.2)
+    try:
+        assert await st.open()  # SQLite opens a read-only file read-only, without complaint
+        assert await ask(st, "问一") is None
+        assert "read-only" in caplog.text
+        if root:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        os.chmod(path, 0o644)
+        await asyncio.sleep(0.3)
+        assert await ask(st, "问二") is not None
+    finally:
+        if root:
+            subprocess.run(["chattr", "-i", str(path)], check=False)
+        await st.close()
