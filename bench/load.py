@@ -2,6 +2,7 @@
 
     python bench/load.py [--questions 600] [--users 300] [--paced 100] [--timeout 120] [--with-flood-limit]
                          [--postgres | --storage-url postgresql://USER:PASSWORD@HOST:PORT/DB]
+                         [--inbox both|on|off]
 
 The real Application (handlers, answerer over the real FAQ, SQLite storage in a temporary
 file, per-chat ordering, PTB's rate limiter) runs against tests/botapi_stub.py on 127.0.0.1.
@@ -18,6 +19,9 @@ share the machine. Loopback only; bounded in count and time.
 By default PTB's flood limiter is lifted for the run (it holds a bot to Telegram's ~30
 messages/s, so with it on the figure measures Telegram's limit, not the bot);
 --with-flood-limit also runs with the production setting.
+
+Each run is made with the inbox (bot/inbox.py: every update kept in the store before Telegram is
+told it arrived, one INSERT and one UPDATE per update) and without it (--inbox on / off: only one).
 """
 
 from __future__ import annotations
@@ -86,7 +90,7 @@ async def push_paced(stub: BotApiStub, updates: list[dict], rate: float) -> list
 
 
 async def run_once(answerer, n_questions: int, n_users: int, flood_limit: float, timeout: float,
-                   rate: float = 0.0, storage_url: str | None = None) -> dict:
+                   rate: float = 0.0, storage_url: str | None = None, inbox: bool = True) -> dict:
     stub = BotApiStub().start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -97,8 +101,11 @@ async def run_once(answerer, n_questions: int, n_users: int, flood_limit: float,
             cfg.raw["storage"]["url"] = storage_url
             async with Storage.from_config(cfg) as st:  # created and migrated before the clock starts
                 stored_before = await stored_rows(st)
+                kept_before = (await st._read("SELECT COUNT(*) FROM inbox"))[0][0]
             cfg.raw["limits"] = {"burst": 10, "per_minute": 60}
             app = build_application(cfg, lambda c, faq_path=None: services_around(answerer, c), token=TOKEN)
+            if not inbox:  # the bot as it was before the inbox: updates are not kept
+                app.bot_data.inbox.attach = lambda storage: None
             users = [user(100_000 + i, f"工友{i}") for i in range(n_users)]
             asked = questions(answerer, n_questions)
             async with running(app):
@@ -115,6 +122,7 @@ async def run_once(answerer, n_questions: int, n_users: int, flood_limit: float,
                 cpu = time.process_time() - cpu_start
             async with Storage.from_config(cfg, read_only=True) as st:
                 stored = await stored_rows(st) - stored_before
+                kept = (await st._read("SELECT COUNT(*) FROM inbox WHERE done_at IS NOT NULL"))[0][0] - kept_before
     finally:
         stub.stop()
 
@@ -132,7 +140,7 @@ async def run_once(answerer, n_questions: int, n_users: int, flood_limit: float,
             lasts.append(done)
     elapsed = (max(lasts) - min(firsts)) if lasts else float("nan")
     return {
-        "storage": "PostgreSQL" if storage_url else "SQLite",
+        "storage": "PostgreSQL" if storage_url else "SQLite", "inbox": inbox, "kept": kept,
         "flood_limit": flood_limit, "rate_in": rate, "answers": len(latencies), "seconds": elapsed,
         "rate": len(latencies) / elapsed if lasts else 0.0,
         "p50": statistics.median(latencies) if latencies else float("nan"),
@@ -155,7 +163,10 @@ def main(argv: list[str] | None = None) -> int:
                        help="also run on this PostgreSQL database (postgresql://USER:PASSWORD@HOST:PORT/DB)")
     where.add_argument("--postgres", action="store_true",
                        help="also run on a throwaway PostgreSQL server started for the run")
+    parser.add_argument("--inbox", choices=("both", "on", "off"), default="both",
+                        help="runs with the inbox, without it, or both (default)")
     args = parser.parse_args(argv)
+    inboxes = {"both": (True, False), "on": (True,), "off": (False,)}[args.inbox]
     logging.basicConfig(level=logging.WARNING)
     os.environ.setdefault("SHEBAO_HASH_KEY", "bench-load")  # no key file beside the temporary database
     answerer = build_answerer(load_config(ROOT / "config.yaml"))
@@ -171,21 +182,23 @@ def main(argv: list[str] | None = None) -> int:
     elif args.storage_url:
         urls.append(args.storage_url)
     try:
-        rows = [asyncio.run(run_once(answerer, n, args.users, limit, args.timeout, rate, url))
-                for url in urls for limit, rate in runs]
+        rows = [asyncio.run(run_once(answerer, n, args.users, limit, args.timeout, rate, url, inbox))
+                for url in urls for limit, rate in runs for inbox in inboxes]
     finally:
         if server is not None:
             server.stop()
     print(f"{n} questions from {args.users} users, storage on (SQLite in WAL mode; PostgreSQL when asked); "
           "loopback stand-in")
-    print(f"{'storage':<12}{'questions arrive':<20}{'flood limiter':<15}{'answers':>8}{'stored':>8}{'seconds':>9}"
+    print(f"{'storage':<12}{'inbox':<7}{'questions arrive':<20}{'flood limiter':<15}{'answers':>8}{'stored':>8}"
+          f"{'kept':>6}{'seconds':>9}"
           f"{'answers/s':>11}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'CPU ms/answer':>15}")
     for r in rows:
         arrive = "all at once" if not r["rate_in"] else f"{r['rate_in']:.0f}/s"
         limit = "off" if not r["flood_limit"] else f"{r['flood_limit']:.0f} msg/s"
-        print(f"{r['storage']:<12}{arrive:<20}{limit:<15}{r['answers']:>8}{r['stored']:>8}{r['seconds']:>9.2f}"
+        print(f"{r['storage']:<12}{'on' if r['inbox'] else 'off':<7}{arrive:<20}{limit:<15}{r['answers']:>8}"
+              f"{r['stored']:>8}{r['kept']:>6}{r['seconds']:>9.2f}"
               f"{r['rate']:>11.1f}{r['p50']:>9.1f}{r['p90']:>9.1f}{r['p99']:>9.1f}{r['cpu_ms']:>15.2f}")
-    complete = all(r["answers"] == n and r["stored"] == n for r in rows)
+    complete = all(r["answers"] == n and r["stored"] == n and r["kept"] == (n if r["inbox"] else 0) for r in rows)
     return 0 if complete else 1
 
 
