@@ -28,7 +28,7 @@ from telegram.ext import (
 from bot import handlers, replies
 from bot.concurrency import PerChatUpdateProcessor
 from bot.context import CONTEXT_TYPES, BotApplication
-from bot.inbox import Inbox, InboxQueue
+from bot.inbox import Inbox, InboxQueue, worker_name
 from bot.limits import RetryingRateLimiter
 from knowledge import FAQError
 from shebao.config import Config
@@ -67,7 +67,8 @@ def build_application(cfg: Config, services_factory: Callable[..., Services] = b
     if not token:
         raise MissingToken(token_variable(cfg))
     base_url = str(cfg.setting("telegram", "base_url"))
-    inbox = Inbox()  # every update kept before Telegram is told it arrived (bot/inbox.py)
+    port = int(cfg.setting("telegram", "webhook_port")) if cfg.telegram.get("webhook_url") else None
+    inbox = Inbox(worker_name(port))  # every update kept before Telegram is told it arrived (bot/inbox.py)
     app = (
         ApplicationBuilder()
         .token(token)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,7 @@ KEEP_TIMEOUT = 0.5  # seconds an update waits for its inbox row before it is ans
 RETRY_AFTER = 5.0  # seconds the inbox is left alone after a failure
 KEEP_DONE_FOR = timedelta(days=2)  # Telegram sends an unconfirmed update again for 24 hours at most
 GIVE_UP_AFTER = timedelta(days=7)  # an owed question older than this is not answered after an outage
+ORPHANED_AFTER = timedelta(minutes=10)  # another worker's owed update this old: that worker is gone
 
 # Message fields that hold something to answer; a message with none of them (a member joined, a pin)
 # is a status update, which no handler answers, so it is not kept.
@@ -131,10 +133,19 @@ def reduced(update: Update) -> dict[str, Any] | None:
     return None
 
 
+def worker_name(webhook_port: int | None) -> str:
+    """This bot process among those sharing one database: its host, and its webhook port (several
+    webhook workers on one host listen on different ports; polling allows one process per token)."""
+    return f"{socket.gethostname()}:{webhook_port if webhook_port else 'polling'}"
+
+
 class Inbox:
     """Keeps received updates in the store until answered; replays the owed ones at start."""
 
-    def __init__(self, *, keep_timeout: float = KEEP_TIMEOUT, retry_after: float = RETRY_AFTER):
+    def __init__(self, owner: str = "", *, keep_timeout: float = KEEP_TIMEOUT, retry_after: float = RETRY_AFTER):
+        # OWNER names this worker (host:port): after a restart it answers what it owed itself at once,
+        # and another worker's owed updates only once ORPHANED_AFTER shows that worker is gone
+        self.owner = owner
         self.keep_timeout = keep_timeout
         self.retry_after = retry_after
         self.storage: Storage | None = None
@@ -159,7 +170,8 @@ class Inbox:
         owed_already = update.update_id in self._kept  # replayed at start, and now sent again
         self._kept.add(update.update_id)
         try:
-            fresh = await asyncio.wait_for(self.storage.inbox_keep(update.update_id, payload), self.keep_timeout)
+            fresh = await asyncio.wait_for(self.storage.inbox_keep(update.update_id, payload, self.owner),
+                                           self.keep_timeout)
         except TimeoutError:
             fresh = None
         if fresh is None:
@@ -192,7 +204,7 @@ class Inbox:
             return 0
         now = datetime.now(UTC)
         await self.storage.inbox_prune(now - KEEP_DONE_FOR, now - GIVE_UP_AFTER)
-        owed = await self.storage.inbox_owed() or []
+        owed = await self.storage.inbox_owed(self.owner, now - ORPHANED_AFTER) or []
         for uid, payload in owed:
             self._kept.add(uid)
             try:

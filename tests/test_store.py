@@ -456,3 +456,14 @@ async def test_a_sqlite_file_read_only_at_start_is_reopened_once_writable(tmp_pa
         if root:
             subprocess.run(["chattr", "-i", str(path)], check=False)
         await st.close()
+
+
+async def test_a_restarted_worker_answers_its_own_owed_updates_not_a_live_workers(storage, store_target):
+    await storage.inbox_keep(1, an_update(1), owner="host-a:8443")
+    await storage.inbox_keep(2, an_update(2), owner="host-b:8443")
+    recently = datetime.now(UTC) - timedelta(minutes=10)
+    assert [uid for uid, _ in await storage.inbox_owed("host-b:8443", recently)] == [2]
+    await run_sql(store_target, "UPDATE inbox SET taken_at = ? WHERE update_id = 1", "2020-01-01 00:00:00")
+    # host-a never came back: its owed update is taken over, once
+    assert [uid for uid, _ in await storage.inbox_owed("host-b:8443", recently)] == [1, 2]
+    assert [uid for uid, _ in await storage.inbox_owed("host-a:8443", recently)] == []

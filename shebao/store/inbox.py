@@ -55,12 +55,13 @@ class InboxStore:
         except (InvalidToken, ValueError):  # sealed under another key (SHEBAO_HASH_KEY changed)
             return None
 
-    async def inbox_keep(self, update_id: int, payload: dict[str, Any]) -> bool | None:
-        """Keep one received update: True when new, False when already kept (Telegram sent it again),
-        None when storage failed (the caller answers it anyway)."""
-        row = (int(update_id), self._stamp_now(), self._seal(payload))
+    async def inbox_keep(self, update_id: int, payload: dict[str, Any], owner: str = "") -> bool | None:
+        """Keep one update OWNER received: True when new, False when already kept (Telegram sent it
+        again), None when storage failed (the caller answers it anyway)."""
+        now = self._stamp_now()
+        row = (int(update_id), now, self._seal(payload), owner, now)
         saved, changed = await self._write("inbox", lambda tx: tx.execute(
-            "INSERT INTO inbox (update_id, received_at, payload) VALUES (?, ?, ?) "
+            "INSERT INTO inbox (update_id, received_at, payload, owner, taken_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (update_id) DO NOTHING", row), one_statement=True)
         return None if not saved else bool(changed)
 
@@ -71,13 +72,28 @@ class InboxStore:
             (self._stamp_now(), int(update_id))), one_statement=True)
         return saved
 
-    async def inbox_owed(self, limit: int = 10_000) -> list[tuple[int, dict[str, Any]]] | None:
-        """(update id, payload) of every update kept but not answered, oldest first; None when unreadable.
-        A payload that cannot be read (sealed under another key) comes as None."""
+    async def inbox_owed(self, owner: str = "", orphaned_before: datetime | None = None,
+                         limit: int = 10_000) -> list[tuple[int, dict[str, Any] | None]] | None:
+        """(update id, payload) of the updates OWNER kept and did not answer, oldest first, and those of
+        other owners taken before ORPHANED_BEFORE (a worker that never came back), taken over by OWNER
+        so two processes starting at once do not both take one; None when unreadable. A payload that
+        cannot be read (sealed under another key) comes as None."""
+        before = self._stamp(orphaned_before) if orphaned_before is not None else ""
         rows = await self._read_quietly(
-            "inbox", "SELECT update_id, payload FROM inbox WHERE done_at IS NULL ORDER BY update_id LIMIT ?",
-            (limit,))
-        return None if rows is None else [(int(uid), self._unseal(payload)) for uid, payload in rows]
+            "inbox", "SELECT update_id, payload, owner FROM inbox WHERE done_at IS NULL "
+            "AND (owner = ? OR taken_at < ?) ORDER BY update_id LIMIT ?", (owner, before, limit))
+        if rows is None:
+            return None
+        owed = []
+        for uid, payload, was in rows:
+            if was != owner:
+                saved, claimed = await self._write("inbox", lambda tx, uid=uid, was=was: tx.execute(
+                    "UPDATE inbox SET owner = ?, taken_at = ? WHERE update_id = ? AND owner = ? "
+                    "AND done_at IS NULL", (owner, self._stamp_now(), uid, was)), one_statement=True)
+                if not (saved and claimed):
+                    continue  # another process took it first
+            owed.append((int(uid), self._unseal(payload)))
+        return owed
 
     async def inbox_prune(self, done_before: datetime, owed_before: datetime) -> int:
         """Forget answered updates received before DONE_BEFORE, and owed ones before OWED_BEFORE (a

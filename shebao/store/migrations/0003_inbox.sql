@@ -5,6 +5,9 @@ CREATE TABLE inbox (
     update_id   BIGINT NOT NULL PRIMARY KEY,   -- Telegram's update id: a redelivered update is known
     received_at TEXT NOT NULL,                 -- UTC, 'YYYY-MM-DD HH:MM:SS'
     payload     TEXT NOT NULL,                 -- the update, reduced and masked (bot.inbox)
-    done_at     TEXT                           -- when it was answered; NULL: still owed
+    done_at     TEXT,                          -- when it was answered; NULL: still owed
+    owner       TEXT NOT NULL DEFAULT '',      -- the bot process that took it (host:port): a restart
+                                               -- answers its own, never another live worker's
+    taken_at    TEXT NOT NULL                  -- when the owner took it (received, or taken over)
 );
 CREATE INDEX inbox_owed ON inbox (done_at, update_id);
