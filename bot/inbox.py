@@ -160,8 +160,10 @@ class Inbox:
     async def keep(self, update: Update) -> bool:
         """Keep UPDATE before it is queued; False when it was kept before (Telegram sent it again after a
         crash: it is owed, or answered already), so it must not be queued again."""
-        if self.storage is None or time.monotonic() < self._off_until:
-            self.unkept += self.storage is not None
+        if self.storage is None:  # not attached (post_init attaches the store)
+            return True
+        if time.monotonic() < self._off_until:
+            self.unkept += 1
             return True
         payload = reduced(update)
         if payload is None:
