@@ -141,7 +141,7 @@ async def post_init(app: BotApplication) -> None:
     await data.storage.open()
     data.conversation = Conversation(built, data.storage)
     if data.inbox is not None:  # the updates owed since the last stop go first, before polling starts
-        data.inbox.attach(data.storage)
+        data.inbox.attach(data.storage, app.bot.id)
         await data.inbox.replay(app.update_queue, app.bot)
     data.username = app.bot.username
     commands = [BotCommand(name, replies.text(f"commands.{name}")) for name in ("start", "ask", "help")]

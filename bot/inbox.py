@@ -149,13 +149,14 @@ class Inbox:
         self.keep_timeout = keep_timeout
         self.retry_after = retry_after
         self.storage: Storage | None = None
+        self.bot_id = 0  # the token's number: update ids are numbered per bot
         self.unkept = 0  # updates answered without being kept (the store failed)
         self._kept: set[int] = set()  # update ids to mark done once handled
         self._off_until = 0.0
         self._later = WriteQueue(budget=0.0)  # done marks that could not be written at once
 
-    def attach(self, storage: Storage) -> None:
-        self.storage = storage
+    def attach(self, storage: Storage, bot_id: int) -> None:
+        self.storage, self.bot_id = storage, bot_id
 
     async def keep(self, update: Update) -> bool:
         """Keep UPDATE before it is queued; False when it was kept before (Telegram sent it again after a
@@ -172,8 +173,8 @@ class Inbox:
         owed_already = update.update_id in self._kept  # replayed at start, and now sent again
         self._kept.add(update.update_id)
         try:
-            fresh = await asyncio.wait_for(self.storage.inbox_keep(update.update_id, payload, self.owner),
-                                           self.keep_timeout)
+            fresh = await asyncio.wait_for(
+                self.storage.inbox_keep(update.update_id, payload, self.owner, self.bot_id), self.keep_timeout)
         except TimeoutError:
             fresh = None
         if fresh is None:
@@ -192,13 +193,13 @@ class Inbox:
         if uid not in self._kept or self.storage is None:
             return
         self._kept.discard(uid)
-        storage = self.storage
+        storage, bot_id = self.storage, self.bot_id
         try:
-            marked = await asyncio.wait_for(storage.inbox_done(uid), self.keep_timeout)
+            marked = await asyncio.wait_for(storage.inbox_done(uid, bot_id), self.keep_timeout)
         except TimeoutError:
             marked = False
         if not marked:  # retried in the background: an unmarked row would be answered again after a restart
-            await self._later.submit("inbox done mark", lambda: storage.inbox_done(uid), ok=bool)
+            await self._later.submit("inbox done mark", lambda: storage.inbox_done(uid, bot_id), ok=bool)
 
     async def replay(self, queue: asyncio.Queue, bot: Bot) -> int:
         """Put every owed update on QUEUE (before polling starts); how many."""
@@ -206,7 +207,7 @@ class Inbox:
             return 0
         now = datetime.now(UTC)
         await self.storage.inbox_prune(now - KEEP_DONE_FOR, now - GIVE_UP_AFTER)
-        owed = await self.storage.inbox_owed(self.owner, now - ORPHANED_AFTER) or []
+        owed = await self.storage.inbox_owed(self.owner, now - ORPHANED_AFTER, self.bot_id) or []
         for uid, payload in owed:
             self._kept.add(uid)
             try:

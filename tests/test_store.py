@@ -467,3 +467,11 @@ async def test_a_restarted_worker_answers_its_own_owed_updates_not_a_live_worker
     # host-a never came back: its owed update is taken over, once
     assert [uid for uid, _ in await storage.inbox_owed("host-b:8443", recently)] == [1, 2]
     assert [uid for uid, _ in await storage.inbox_owed("host-a:8443", recently)] == []
+
+
+async def test_a_new_bot_numbering_its_updates_anew_is_not_taken_for_redeliveries(storage):
+    assert await storage.inbox_keep(5, an_update(5), bot_id=111) is True
+    await storage.inbox_done(5, bot_id=111)
+    assert await storage.inbox_keep(5, an_update(5), bot_id=222) is True  # another token: another update 5
+    assert [uid for uid, _ in await storage.inbox_owed(bot_id=222)] == [5]
+    assert await storage.inbox_owed(bot_id=111) == []

@@ -55,24 +55,25 @@ class InboxStore:
         except (InvalidToken, ValueError):  # sealed under another key (SHEBAO_HASH_KEY changed)
             return None
 
-    async def inbox_keep(self, update_id: int, payload: dict[str, Any], owner: str = "") -> bool | None:
-        """Keep one update OWNER received: True when new, False when already kept (Telegram sent it
-        again), None when storage failed (the caller answers it anyway)."""
+    async def inbox_keep(self, update_id: int, payload: dict[str, Any], owner: str = "",
+                         bot_id: int = 0) -> bool | None:
+        """Keep one update OWNER received for BOT_ID: True when new, False when already kept (Telegram
+        sent it again), None when storage failed (the caller answers it anyway)."""
         now = self._stamp_now()
-        row = (int(update_id), now, self._seal(payload), owner, now)
+        row = (int(bot_id), int(update_id), now, self._seal(payload), owner, now)
         saved, changed = await self._write("inbox", lambda tx: tx.execute(
-            "INSERT INTO inbox (update_id, received_at, payload, owner, taken_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (update_id) DO NOTHING", row), one_statement=True)
+            "INSERT INTO inbox (bot_id, update_id, received_at, payload, owner, taken_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bot_id, update_id) DO NOTHING", row), one_statement=True)
         return None if not saved else bool(changed)
 
-    async def inbox_done(self, update_id: int) -> bool:
+    async def inbox_done(self, update_id: int, bot_id: int = 0) -> bool:
         """Mark an update answered; False when storage failed."""
         saved, _ = await self._write("inbox", lambda tx: tx.execute(
-            "UPDATE inbox SET done_at = ?, payload = '' WHERE update_id = ? AND done_at IS NULL",
-            (self._stamp_now(), int(update_id))), one_statement=True)
+            "UPDATE inbox SET done_at = ?, payload = '' WHERE bot_id = ? AND update_id = ? AND done_at IS NULL",
+            (self._stamp_now(), int(bot_id), int(update_id))), one_statement=True)
         return saved
 
-    async def inbox_owed(self, owner: str = "", orphaned_before: datetime | None = None,
+    async def inbox_owed(self, owner: str = "", orphaned_before: datetime | None = None, bot_id: int = 0,
                          limit: int = 10_000) -> list[tuple[int, dict[str, Any] | None]] | None:
         """(update id, payload) of the updates OWNER kept and did not answer, oldest first, and those of
         other owners taken before ORPHANED_BEFORE (a worker that never came back), taken over by OWNER
@@ -80,16 +81,16 @@ class InboxStore:
         cannot be read (sealed under another key) comes as None."""
         before = self._stamp(orphaned_before) if orphaned_before is not None else ""
         rows = await self._read_quietly(
-            "inbox", "SELECT update_id, payload, owner FROM inbox WHERE done_at IS NULL "
-            "AND (owner = ? OR taken_at < ?) ORDER BY update_id LIMIT ?", (owner, before, limit))
+            "inbox", "SELECT update_id, payload, owner FROM inbox WHERE bot_id = ? AND done_at IS NULL "
+            "AND (owner = ? OR taken_at < ?) ORDER BY update_id LIMIT ?", (int(bot_id), owner, before, limit))
         if rows is None:
             return None
         owed = []
         for uid, payload, was in rows:
             if was != owner:
                 saved, claimed = await self._write("inbox", lambda tx, uid=uid, was=was: tx.execute(
-                    "UPDATE inbox SET owner = ?, taken_at = ? WHERE update_id = ? AND owner = ? "
-                    "AND done_at IS NULL", (owner, self._stamp_now(), uid, was)), one_statement=True)
+                    "UPDATE inbox SET owner = ?, taken_at = ? WHERE bot_id = ? AND update_id = ? AND owner = ? "
+                    "AND done_at IS NULL", (owner, self._stamp_now(), int(bot_id), uid, was)), one_statement=True)
                 if not (saved and claimed):
                     continue  # another process took it first
             owed.append((int(uid), self._unseal(payload)))
