@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
         "network_retries": 3,
         "retry_backoff": 0.5,
         "retry_deadline": 60,  # seconds a message may wait out 429 retry_after answers before it is given up
+        "staff_chat_id": None,  # hand-offs go to this chat (a staff group); None: to every admin privately
     },
     # url: postgresql://USER:PASSWORD@HOST:PORT/DB instead of the SQLite file at path;
     # busy_timeout: seconds a write waits for a lock; pool_size: PostgreSQL connections per process
@@ -57,6 +58,14 @@ DEFAULTS: dict[str, Any] = {
         "api_base": "https://api.weixin.qq.com",  # another server (a stand-in in tests)
     },
     "admins": [],
+    # Asking a person (shared/interfaces.md): questions handed to union staff and their replies
+    "handoff": {
+        "max_open": 3,  # hand-offs one worker may have waiting at once
+        # when staff answer, for the worker's "roughly when": weekdays 1 (Monday) to 7, local times
+        "office_hours": {"weekdays": [1, 2, 3, 4, 5], "from": "09:00", "to": "17:30"},
+        "utc_offset_hours": 8,  # the office's time zone (China)
+        "poll_seconds": 5,  # how often a process looks in the store for replies and hand-offs of other processes
+    },
 }
 
 

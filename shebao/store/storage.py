@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from shebao.privacy import HASH_KEY_ENV, Hasher, load_hash_key, mask
 from shebao.store.backends import Backend, StorageError, Transaction, ddl, redact
+from shebao.store.handoffs import HandoffQueries
 from shebao.store.postgresql import PostgresBackend
 from shebao.store.records import (
     ChatSettings,
@@ -95,7 +96,7 @@ _MIGRATIONS_TABLE = (
 )
 
 
-class Storage:
+class Storage(HandoffQueries):
     """The project's database: a SQLite file, or PostgreSQL when URL is given."""
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False, busy_timeout: float = 5.0,
@@ -349,7 +350,7 @@ class Storage:
         total = sum(kinds.values())
         return Stats(since=since, questions=total, answered=total - kinds.get("none", 0), by_kind=kinds,
                      users=users, useful=fb.get(1, 0), not_useful=fb.get(0, 0),
-                     top_topics=await self.top_topics(since, limit=top))
+                     top_topics=await self.top_topics(since, limit=top), handoffs=await self.handoff_stats(since))
 
     async def top_topics(self, since: datetime, limit: int = 10) -> list[TopicCount]:
         """FAQ entries and calculators answered most often since SINCE, with their feedback."""
