@@ -213,11 +213,13 @@ class Desk:
 
     def remember(self, key: Key, text: str, reply: Reply) -> None:
         """Keep the chat's last question (for 转人工) and where the chat is (for replies)."""
-        if reply.chitchat or reply.limited:
+        if reply.limited:
+            return
+        self.seen(key)
+        if reply.chitchat:
             return
         guesses = [g for g in [reply.best, *reply.suggestions] if g and not g.startswith("calc:")]
         self._keep(self._asked, key, _Asked(text, reply.question_id, list(dict.fromkeys(guesses))))
-        self.seen(key)
 
     def seen(self, key: Key) -> None:
         """The worker wrote in this chat: a staff reply waiting for it can be delivered here."""
