@@ -29,6 +29,7 @@ from datetime import time as clock_time
 from typing import Any
 
 from shebao.config import DEFAULTS, Config, ConfigError
+from shebao.privacy import mask
 from shebao.service import Reply, texts
 from shebao.store import StorageError
 from shebao.store.records import Handoff, StaffReply
@@ -267,8 +268,8 @@ class Desk:
         if found is None:
             return None
         self.seen(key)
-        for announce in self.announcers:
-            self._spawn(announce(found, details))
+        for announce in self.announcers:  # staff see it masked, as stored
+            self._spawn(announce(found, mask(details)))
         reply = self._note(text, texts()["handoff_details_added"].format(number=found.number))
         reply.handoff = found.number
         return reply
