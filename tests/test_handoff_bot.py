@@ -4,6 +4,7 @@ message → the worker gets 工会工作人员回复：…; refusals, unknown nu
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from datetime import UTC, datetime
@@ -124,7 +125,8 @@ async def test_the_export_carries_the_staff_reply_as_a_draft_answer(bot, botapi,
     botapi.push(botapi.text_update(STAFF, f"/reply {number} 这个我们查一下政策再答复您，先打 12333 问问。"))
     await botapi.wait_for("sendMessage", count=3, chat_id=WORKER["id"])
     await bot.bot_data.conversation.writes.close()
-    out, _found = export(bot_config, datetime(2000, 1, 1, tzinfo=UTC), answerer=bot_shared_answerer)
+    out, _found = await asyncio.to_thread(export, bot_config, datetime(2000, 1, 1, tzinfo=UTC),
+                                          answerer=bot_shared_answerer)
     assert "这个我们查一下政策再答复您，先打 12333 问问。" in out
     assert "量子纠缠保险怎么交" in out
     yaml.safe_load(out)  # still a YAML file staff can edit
