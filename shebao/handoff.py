@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
 
-from shebao.config import DEFAULTS, Config, ConfigError
+from shebao.config import Config, handoff_hours
 from shebao.privacy import mask
 from shebao.service import Reply, texts
 from shebao.store import StorageError
@@ -121,29 +121,8 @@ def _hm(value: clock_time) -> str:
 
 
 def office_hours(cfg: Config) -> OfficeHours:
-    """`handoff.office_hours` and `handoff.utc_offset_hours`; ConfigError saying which value is wrong."""
-    where = f"{cfg.source or 'config'}: handoff"
-    raw = cfg.setting("handoff", "office_hours")
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}.office_hours must be a mapping (weekdays, from, to), not {raw!r}")
-    defaults = DEFAULTS["handoff"]["office_hours"]
-    values = {k: raw.get(k, defaults[k]) for k in ("weekdays", "from", "to")}
-    days = values["weekdays"]
-    if not isinstance(days, list) or not days or not all(isinstance(d, int) and 1 <= d <= 7 for d in days):
-        raise ConfigError(f"{where}.office_hours.weekdays must be a list of days 1 (Monday) to 7, not {days!r}")
-    times = {}
-    for key in ("from", "to"):
-        text = str(values[key])
-        m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text)
-        if not m:
-            raise ConfigError(f"{where}.office_hours.{key} must be a time HH:MM from 00:00 to 23:59, not {text!r}")
-        times[key] = clock_time(int(m.group(1)), int(m.group(2)))
-    if times["from"] >= times["to"]:
-        raise ConfigError(f"{where}.office_hours: from ({values['from']}) must be before to ({values['to']})")
-    offset = cfg.setting("handoff", "utc_offset_hours")
-    if isinstance(offset, bool) or not isinstance(offset, int | float) or not -12 <= offset <= 14:
-        raise ConfigError(f"{where}.utc_offset_hours must be a number from -12 to 14, not {offset!r}")
-    return OfficeHours(frozenset(days), times["from"], times["to"], timedelta(hours=offset))
+    """`handoff.office_hours` and `handoff.utc_offset_hours` (checked by load_config: shebao.config.handoff_hours)."""
+    return OfficeHours(*handoff_hours(cfg))
 
 
 # -- the desk -----------------------------------------------------------------------------
