@@ -215,7 +215,7 @@ async def test_a_worker_has_at_most_three_open_hand_offs(bot, botapi, bot_config
 
 async def test_hand_offs_count_against_the_flood_limit(bot, botapi, bot_config):
     # burst 5 (the test config): five hand-off requests use it up, the sixth gets the flood note
-    for n in range(6):
+    for _ in range(6):
         botapi.push(botapi.text_update(WORKER, "转人工"))
     calls = await botapi.wait_for("sendMessage", count=6, chat_id=WORKER["id"])
     assert "消息有点多" in calls[-1].text
