@@ -54,12 +54,9 @@ def asks_for_person(text: str) -> bool:
 
 def _details(text: str) -> str | None:
     """What a 补充：… message adds, or None when TEXT is not one."""
-    word = texts()["handoff_details_word"]
-    stripped = (text or "").strip()
-    if not stripped.startswith(word):
-        return None
-    rest = stripped[len(word):].lstrip(":： ,，")
-    return rest or None
+    # 补充：… or 补充 …, not 补充医疗保险怎么买 (a question about supplementary insurance)
+    m = re.match(re.escape(texts()["handoff_details_word"]) + r"(?:\s*[:：,，]|\s+)(.*)$", (text or "").strip(), re.S)
+    return m.group(1).strip() or None if m else None
 
 
 # -- office hours -------------------------------------------------------------------------

@@ -178,3 +178,33 @@ async def test_migrations_with_a_gap_in_their_numbers_are_all_applied(tmp_path, 
         assert applied == [m[0] for m in sorted(with_gap)]
         assert await st._read("SELECT COUNT(*) FROM later_probe") == [(0,)]
         assert await st._read("SELECT COUNT(*) FROM handoffs") == [(0,)]
+
+
+async def test_staff_tools_read_a_database_from_before_hand_offs(tmp_path, monkeypatch):
+    """A report on an older database, read-only (it is never migrated): no hand-off figures, no error."""
+    import shebao.store.storage as storage_module
+
+    older = [m for m in migrations() if m[0] < 4]
+    monkeypatch.setattr(storage_module, "migrations", lambda: older)
+    async with Storage(tmp_path / "old.db") as st:
+        await st.record_question(user_id=1, chat_type="private", via="message", text="问题", kind="none",
+                                 answer_id=None, best_id=None, score=1.0)
+    monkeypatch.undo()
+    async with Storage(tmp_path / "old.db", read_only=True) as st:
+        assert (await st.stats(SINCE)).handoffs is None
+        assert await st.answered_handoffs(SINCE) == []
+        assert (await st.stats(SINCE)).questions == 1
+
+
+@pytest.mark.parametrize(("text", "added"), [
+    ("补充：我在工地干了两年", "我在工地干了两年"),
+    ("补充 单位没签合同", "单位没签合同"),
+    ("补充医疗保险怎么买", None),  # a question about supplementary insurance, not details
+    ("补充：", None),
+])
+async def test_details_are_a_message_starting_with_buchong_and_a_colon_or_space(storage, cfg, text, added):
+    desk = Desk(storage, cfg)
+    await desk.open(("web", "s", "s"), FakeServices, "问题")
+    reply = await desk.add_details(("web", "s", "s"), text)
+    assert (await storage.handoff(1)).details == (added or "")
+    assert (reply is not None) == (added is not None)

@@ -19,6 +19,7 @@ from shebao.store.backends import Transaction
 from shebao.store.records import AnsweredHandoff, Handoff, HandoffStats, StaffReply
 
 _TIME = "%Y-%m-%d %H:%M:%S"
+HANDOFF_MIGRATION = 4  # migrations/0004_handoff.sql
 _HANDOFF = ("SELECT id, opened_at, via, chat_hash, user_hash, text, details, guesses, answered_at, answered_by "
             "FROM handoffs ")
 
@@ -171,8 +172,15 @@ class HandoffQueries:
         rows = await self._read(_HANDOFF + "WHERE answered_at IS NULL ORDER BY id LIMIT ?", (limit,))
         return [_handoff(r) for r in rows]
 
-    async def handoff_stats(self, since: datetime) -> HandoffStats:
-        """Hand-offs opened since SINCE, how many were answered and how fast; those open now."""
+    async def _has_handoffs(self) -> bool:
+        """Whether the database has the hand-off tables (a report may read an older one, read-only)."""
+        return bool(await self._read("SELECT 1 FROM schema_migrations WHERE version = ?", (HANDOFF_MIGRATION,)))
+
+    async def handoff_stats(self, since: datetime) -> HandoffStats | None:
+        """Hand-offs opened since SINCE, how many were answered and how fast; those open now (None on a
+        database from before hand-offs)."""
+        if not await self._has_handoffs():
+            return None
         rows = await self._read("SELECT opened_at, answered_at FROM handoffs WHERE opened_at >= ?", (_stamp(since),))
         [(open_now,)] = await self._read("SELECT COUNT(*) FROM handoffs WHERE answered_at IS NULL")
         waits = [(_parse(answered) - _parse(opened)).total_seconds() for opened, answered in rows if answered]
@@ -181,6 +189,8 @@ class HandoffQueries:
 
     async def answered_handoffs(self, since: datetime) -> list[AnsweredHandoff]:
         """Hand-offs opened since SINCE with the first staff reply, oldest first (for exports)."""
+        if not await self._has_handoffs():
+            return []
         rows = await self._read(
             "SELECT h.id, h.opened_at, h.text, h.guesses, "
             "  (SELECT r.text FROM staff_replies r WHERE r.handoff_id = h.id ORDER BY r.id LIMIT 1) "
