@@ -61,10 +61,12 @@ def make_handoffs(path):
             await st.record_staff_reply(2, staff="小李", text="回复")
 
     asyncio.run(fill())
+    stamp = "%Y-%m-%d %H:%M:%S"
     with sqlite3.connect(path) as db:  # the first waited 10 minutes for its reply, the second 30
         for number, minutes in ((1, 10), (2, 30)):
-            db.execute("UPDATE handoffs SET opened_at = ? WHERE id = ?",
-                       ((NOW - timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M:%S"), number))
+            [(answered,)] = db.execute("SELECT answered_at FROM handoffs WHERE id = ?", (number,)).fetchall()
+            opened = datetime.strptime(answered, stamp) - timedelta(minutes=minutes)
+            db.execute("UPDATE handoffs SET opened_at = ? WHERE id = ?", (opened.strftime(stamp), number))
 
 
 def test_the_report_shows_hand_offs_the_time_to_the_first_reply_and_the_open_ones(tmp_path, capsys):
