@@ -208,3 +208,10 @@ async def test_details_are_a_message_starting_with_buchong_and_a_colon_or_space(
     reply = await desk.add_details(("web", "s", "s"), text)
     assert (await storage.handoff(1)).details == (added or "")
     assert (reply is not None) == (added is not None)
+
+
+async def test_undeliverable_old_replies_do_not_crowd_out_new_ones(storage):
+    for n in range(3):
+        number, _ = await storage.open_handoff(via="wechat", chat_id=f"o{n}", user_id=f"o{n}", text="问题")
+        await storage.record_staff_reply(number, staff="小李", text=f"回复{n}")
+    assert [r.text for r in await storage.undelivered_replies(["wechat"], limit=2)] == ["回复2", "回复1"]

@@ -140,14 +140,15 @@ class HandoffQueries:
         await self._write("staff reply", lambda tx: tx.execute(
             "UPDATE staff_replies SET delivered_at = NULL WHERE id = ?", (reply_id,)), one_statement=True)
 
-    async def undelivered_replies(self, vias: Sequence[str], limit: int = 100) -> list[StaffReply]:
-        """Staff replies for channels VIAS not delivered yet, oldest first."""
+    async def undelivered_replies(self, vias: Sequence[str], limit: int = 200) -> list[StaffReply]:
+        """Staff replies for channels VIAS not delivered yet, newest first: replies no process can deliver
+        (the worker has not written since a restart, WeChat's 48 hours are over) never crowd out new ones."""
         if not vias:
             return []
         marks = ", ".join("?" for _ in vias)
         rows = await self._read_quietly(
             "staff replies", "SELECT id, handoff_id, via, chat_hash, text, sent_at FROM staff_replies "
-            f"WHERE delivered_at IS NULL AND via IN ({marks}) ORDER BY id LIMIT ?", (*vias, limit))
+            f"WHERE delivered_at IS NULL AND via IN ({marks}) ORDER BY id DESC LIMIT ?", (*vias, limit))
         return [StaffReply(reply_id=r[0], number=r[1], via=r[2], chat_hash=r[3], text=r[4], sent_at=_parse(r[5]))
                 for r in rows or []]
 
