@@ -26,13 +26,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shebao.config import Config, handoff_hours
 from shebao.privacy import mask
 from shebao.service import Reply, texts
-from shebao.store import StorageError
-from shebao.store.records import Handoff, StaffReply
+
+if TYPE_CHECKING:  # the store is imported only where one is used: `shebao ask` starts without it
+    from shebao.store.records import Handoff, StaffReply
 
 __all__ = ["HUMAN", "Desk", "OfficeHours", "StaffOutcome", "asks_for_person", "office_hours"]
 
@@ -42,7 +43,7 @@ HUMAN = "human"  # the value of the 找工会工作人员 choice: sent as the ne
 REMEMBERED = 10_000  # chats whose last question and address are kept (the oldest are forgotten)
 
 Deliver = Callable[[str, str], Awaitable[bool]]  # (chat, text) -> delivered
-Announce = Callable[[Handoff, str | None], Awaitable[Any]]  # (hand-off, details added or None)
+Announce = Callable[["Handoff", str | None], Awaitable[Any]]  # (hand-off, details added or None)
 Key = tuple[str, str, str]  # (channel, chat, user)
 
 
@@ -147,6 +148,12 @@ class StaffOutcome:
     def earlier_by(self) -> str | None:
         """Who had answered it before this reply, if anyone."""
         return None if self.handoff is None else self.handoff.answered_by
+
+
+def _no_store() -> Exception:
+    from shebao.store import StorageError
+
+    return StorageError("no storage configured")
 
 
 def staff_text(text: str) -> str:
@@ -264,7 +271,7 @@ class Desk:
         """Store STAFF's reply to #NUMBER and deliver it where this process knows the chat.
         Raises StorageError when the store cannot take it."""
         if self.store is None:
-            raise StorageError("no storage configured")
+            raise _no_store()
         found, reply_id = await self.store.record_staff_reply(number, staff=staff, text=text)
         if found is None:
             return StaffOutcome(number, None)
@@ -275,7 +282,7 @@ class Desk:
     async def pending(self, limit: int = 30) -> list[Handoff]:
         """Open hand-offs, oldest first; raises StorageError."""
         if self.store is None:
-            raise StorageError("no storage configured")
+            raise _no_store()
         return await self.store.open_handoffs(limit)
 
     # -- delivering and polling -------------------------------------------------------------
