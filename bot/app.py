@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers, replies
+from bot import handlers, handoff, replies
 from bot.concurrency import PerChatUpdateProcessor
 from bot.context import CONTEXT_TYPES, BotApplication
 from bot.inbox import Inbox, InboxQueue, worker_name
@@ -110,6 +110,13 @@ def register_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("stats", handlers.stats, filters=only_new))
     app.add_handler(CommandHandler("unanswered", handlers.unanswered, filters=only_new))
     app.add_handler(CommandHandler("reload", handlers.reload, filters=only_new))
+    # Asking a person: /human for workers; /reply, /pending and replies to a #N message for staff
+    app.add_handler(CommandHandler("human", handoff.human, filters=only_new))
+    app.add_handler(CommandHandler("reply", handoff.reply_command, filters=only_new))
+    app.add_handler(CommandHandler("pending", handoff.pending, filters=only_new))
+    admins = filters.User(user_id=sorted(app.bot_data.cfg.admins)) if app.bot_data.cfg else filters.User(user_id=[])
+    app.add_handler(MessageHandler(only_new & filters.TEXT & ~filters.COMMAND & filters.REPLY & admins,
+                                   handoff.replied_to_handoff))
     # Private chats: every text is a question; unknown commands get the help; other media a hint
     app.add_handler(MessageHandler(private & only_new & filters.TEXT & ~filters.COMMAND, handlers.private_text))
     app.add_handler(MessageHandler(private & only_new & filters.COMMAND, handlers.help_command))
@@ -124,6 +131,7 @@ def register_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(handlers.feedback, pattern=r"^fb:[01]:\d+$"))
     app.add_handler(CallbackQueryHandler(handlers.suggestion, pattern=r"^dym:"))
     app.add_handler(CallbackQueryHandler(handlers.calc_choice, pattern=r"^calc:\d+:\d+$"))
+    app.add_handler(CallbackQueryHandler(handoff.human_button, pattern=rf"^{handoff.HUMAN_DATA}$"))
     app.add_handler(CallbackQueryHandler(handlers.stale_button))
     # Inline mode and being added to a group
     app.add_handler(InlineQueryHandler(handlers.inline_query))
@@ -140,11 +148,12 @@ async def post_init(app: BotApplication) -> None:
     data.storage = Storage.from_config(cfg)
     await data.storage.open()
     data.conversation = Conversation(built, data.storage)
+    handoff.plug_in(app)  # hand-offs: tell staff here, deliver their replies to Telegram chats
     if data.inbox is not None:  # the updates owed since the last stop go first, before polling starts
         data.inbox.attach(data.storage, app.bot.id)
         await data.inbox.replay(app.update_queue, app.bot)
     data.username = app.bot.username
-    commands = [BotCommand(name, replies.text(f"commands.{name}")) for name in ("start", "ask", "help")]
+    commands = [BotCommand(name, replies.text(f"commands.{name}")) for name in ("start", "ask", "help", "human")]
     try:
         await app.bot.set_my_commands(commands)
     except TelegramError as exc:  # cosmetic: the bot works without its command menu

@@ -19,6 +19,7 @@ from telegram import (
 )
 from telegram.constants import MessageLimit
 
+from shebao.handoff import HUMAN
 from shebao.service import entry_text
 from shebao.store.records import Stats, UnansweredGroup
 from textnorm.limits import TELEGRAM_LIMIT, fit
@@ -28,6 +29,7 @@ MAX_TEXT = TELEGRAM_LIMIT
 assert MAX_TEXT == MessageLimit.MAX_TEXT_LENGTH
 MAX_SUGGESTIONS = 3
 MAX_INLINE_RESULTS = 10
+HUMAN_DATA = "human"  # callback data of the 找工会工作人员 button (bot.handoff)
 
 
 TEXTS = Texts("bot")
@@ -156,6 +158,8 @@ def answer_private(reply: Any, *, username: str, question_id: int | None, turn: 
         rows.append(_feedback_row(question_id))
     if reply.kind == "faq" and reply.id:
         rows.append(_share_row(username, reply.id, reply.entry.question if reply.entry else reply.q))
+    rows += [[InlineKeyboardButton(label, callback_data=HUMAN_DATA)] for label, value in reply.choices
+             if value == HUMAN]  # 找工会工作人员
     return Outgoing(fit(reply.text), _markup(rows))
 
 
@@ -230,7 +234,16 @@ def stats_text(stats: Stats, days: int) -> str:
         "stats", days=days, questions=stats.questions, users=stats.users, answered=stats.answered,
         rate=f"{stats.answer_rate:.0%}", unanswered=stats.questions - stats.answered,
         faq=stats.by_kind.get("faq", 0), calc=stats.by_kind.get("calc", 0), useful=stats.useful,
-        not_useful=stats.not_useful, topics=topics))
+        not_useful=stats.not_useful, topics=topics) + _handoff_line(stats))
+
+
+def _handoff_line(stats: Stats) -> str:
+    h = stats.handoffs
+    if h is None:
+        return ""
+    minutes = h.median_first_reply_minutes
+    wait = text("stats_handoffs_wait_none") if minutes is None else text("stats_handoffs_wait", minutes=minutes)
+    return "\n" + text("stats_handoffs", opened=h.opened, answered=h.answered, wait=wait, open_now=h.open_now)
 
 
 def unanswered_text(groups: Sequence[UnansweredGroup], days: int) -> str:

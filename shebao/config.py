@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
+from datetime import time as clock_time
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
         "network_retries": 3,
         "retry_backoff": 0.5,
         "retry_deadline": 60,  # seconds a message may wait out 429 retry_after answers before it is given up
+        "staff_chat_id": None,  # hand-offs go to this chat (a staff group); None: to every admin privately
     },
     # url: postgresql://USER:PASSWORD@HOST:PORT/DB instead of the SQLite file at path;
     # busy_timeout: seconds a write waits for a lock; pool_size: PostgreSQL connections per process
@@ -58,6 +62,14 @@ DEFAULTS: dict[str, Any] = {
         "api_base": "https://api.weixin.qq.com",  # another server (a stand-in in tests)
     },
     "admins": [],
+    # Asking a person (shared/interfaces.md): questions handed to union staff and their replies
+    "handoff": {
+        "max_open": 3,  # hand-offs one worker may have waiting at once
+        # when staff answer, for the worker's "roughly when": weekdays 1 (Monday) to 7, local times
+        "office_hours": {"weekdays": [1, 2, 3, 4, 5], "from": "09:00", "to": "17:30"},
+        "utc_offset_hours": 8,  # the office's time zone (China)
+        "poll_seconds": 5,  # how often a process looks in the store for replies and hand-offs of other processes
+    },
 }
 
 
@@ -165,6 +177,33 @@ def _check_storage(source: Path | None, storage: Any) -> None:
             raise ConfigError(f"{where}: storage.{key} must be a number from {low} to {high}, not {value!r}")
 
 
+def handoff_hours(cfg: Config) -> tuple[frozenset[int], clock_time, clock_time, timedelta]:
+    """(weekdays, from, to, UTC offset) of `handoff.office_hours` and `handoff.utc_offset_hours`;
+    ConfigError saying which value is wrong."""
+    where = f"{cfg.source or 'config'}: handoff"
+    raw = cfg.setting("handoff", "office_hours")
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}.office_hours must be a mapping (weekdays, from, to), not {raw!r}")
+    defaults = DEFAULTS["handoff"]["office_hours"]
+    values = {k: raw.get(k, defaults[k]) for k in ("weekdays", "from", "to")}
+    days = values["weekdays"]
+    if not isinstance(days, list) or not days or not all(isinstance(d, int) and 1 <= d <= 7 for d in days):
+        raise ConfigError(f"{where}.office_hours.weekdays must be a list of days 1 (Monday) to 7, not {days!r}")
+    times = {}
+    for key in ("from", "to"):
+        text = str(values[key])
+        m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text)
+        if not m:
+            raise ConfigError(f"{where}.office_hours.{key} must be a time HH:MM from 00:00 to 23:59, not {text!r}")
+        times[key] = clock_time(int(m.group(1)), int(m.group(2)))
+    if times["from"] >= times["to"]:
+        raise ConfigError(f"{where}.office_hours: from ({values['from']}) must be before to ({values['to']})")
+    offset = cfg.setting("handoff", "utc_offset_hours")
+    if isinstance(offset, bool) or not isinstance(offset, int | float) or not -12 <= offset <= 14:
+        raise ConfigError(f"{where}.utc_offset_hours must be a number from -12 to 14, not {offset!r}")
+    return frozenset(days), times["from"], times["to"], timedelta(hours=offset)
+
+
 def load_config(path: str | Path | None = None, knowledge: str | Path | None = None) -> Config:
     """Read PATH (or ./config.yaml when present) over the defaults; KNOWLEDGE overrides the FAQ folder."""
     source: Path | None = None
@@ -197,4 +236,5 @@ def load_config(path: str | Path | None = None, knowledge: str | Path | None = N
         if not kpath.is_dir():
             raise ConfigError(f"{kpath}: no such FAQ folder")
         cfg.faq_path = kpath.resolve()
+    handoff_hours(cfg)  # a mistyped office hour is reported here, not when the bot starts
     return cfg

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from calculators.dialog import CalcState
+from shebao.handoff import HUMAN, Desk, asks_for_person
 from shebao.limits import Buckets, UserLimiter, Verdict
 from shebao.privacy import mask
 from shebao.service import Reply, entry_text, texts
@@ -92,6 +93,7 @@ class Conversation:
         self._dialogs: OrderedDict[tuple[str, str, str], _Dialog | None] = OrderedDict()
         self.writes = WriteQueue()  # the store's writes, off the reply path
         self._unsaved: dict[tuple[str, str, str], int] = {}  # dialog writes still queued, per key
+        self.handoffs = Desk(store, cfg)  # asking a person: hand-offs to union staff and their replies
 
     # -- services ---------------------------------------------------------------------------
 
@@ -120,11 +122,17 @@ class Conversation:
         or an answer; recorded (masked) and the dialog saved or cleared. PRESSED: TEXT is a button
         the bot offered (a calculator choice), which does not use the question allowance."""
         text = text if isinstance(text, str) else ""
-        limited = None if pressed else self.limit(channel, user, text)
+        wants_person = asks_for_person(text)  # a hand-off counts against the limit, even as a pressed button
+        limited = None if pressed and not wants_person else self.limit(channel, user, text)
         if limited is not None:
             return limited
         key = (channel, str(chat), str(user))
         services = self.services  # one turn, one set of services, even if /reload swaps them meanwhile
+        if wants_person:
+            return await self.handoffs.open(key, services, group=group)
+        details = None if group else await self.handoffs.add_details(key, text)
+        if details is not None:
+            return details
         picked = self._picked(key, text, services, numbers=not one_shot)
         if picked is not None:
             return await self._entry_turn(channel, key, picked, group, chat_type)
@@ -147,7 +155,24 @@ class Conversation:
             _thank_or_greet(reply, text)
         if reply.kind == "none" and reply.suggestions and not reply.choices:
             reply.choices = [(services.answerer.suggestion_label(s), ENTRY_CHOICE + s) for s in reply.suggestions]
+        if not group and not one_shot and not follow_up:
+            self.handoffs.remember(key, text, reply)
+            if reply.kind == "none" and not reply.chitchat and reply.calc_state is None and self.handoffs.available:
+                reply.choices.append((texts()["handoff_button"], HUMAN))  # 找工会工作人员
         return reply
+
+    async def ask_person(self, channel: str, chat: str, user: str, question: str = "", *,
+                         group: bool = False) -> Reply:
+        """Hand QUESTION (default: the chat's last question) to union staff (`/human 问题`, the
+        找工会工作人员 button); limited like a question."""
+        limited = self.limit(channel, user, question)
+        if limited is not None:
+            return limited
+        return await self.handoffs.open((channel, str(chat), str(user)), self.services, question, group=group)
+
+    async def messages(self, channel: str, chat: str) -> list[dict[str, str]]:
+        """Staff replies waiting for CHAT ({"text", "at"}), each returned once (the web's poll)."""
+        return await self.handoffs.messages(channel, str(chat))
 
     async def open_entry(self, channel: str, chat: str, user: str, faq_id: str, *, group: bool = False,
                          chat_type: str | None = None, pressed: bool = False) -> Reply | None:
@@ -197,6 +222,7 @@ class Conversation:
 
     async def close(self, timeout: float = 10.0) -> bool:
         """Finish the queued writes (at shutdown, before the store closes); False when some are left."""
+        await self.handoffs.close()
         return await self.writes.close(timeout)
 
     def apology(self, text: str) -> Reply:

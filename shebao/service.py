@@ -59,6 +59,7 @@ class Reply:
     turn: int | None = None  # the saved calculator dialog's turn (Telegram's choice buttons carry it)
     rateable: bool | None = None  # worth a 有用/没用 verdict: an answer or a figure, not a follow-up question
     greeting: bool = False  # the reply to a greeting (a group shows its own)
+    handoff: int | None = None  # the hand-off (#N) this reply confirms (shebao.handoff)
 
     def __post_init__(self) -> None:
         if self.rateable is None:

@@ -158,7 +158,8 @@ def suggesting(services):
 async def test_a_number_picks_from_the_last_did_you_mean_list(suggesting, store, rows, pick, index):
     core = Conversation(suggesting, store)
     offer = await core.handle("web", "n", "n", Suggesting.VAGUE)
-    assert offer.choices == [(suggesting.answerer.suggestion_label(i), ENTRY_CHOICE + i) for i in Suggesting.OFFERED]
+    assert offer.choices == [(suggesting.answerer.suggestion_label(i), ENTRY_CHOICE + i) for i in Suggesting.OFFERED] \
+        + [("找工会工作人员", "human")]  # the hand-off to staff comes last (shebao.handoff)
     picked = await core.handle("web", "n", "n", pick)
     assert picked.kind == "faq" and picked.id == Suggesting.OFFERED[index]
     assert picked.source and picked.as_of and picked.question_id

@@ -238,3 +238,54 @@ def reload_like_the_bot(folder: Path) -> None:
 if __name__ == "__main__":  # run by test_the_guide_end_to_end: the copy's new words stay out of pytest's jieba
     reload_like_the_bot(Path(sys.argv[1]))
     print("reload ok")
+
+
+# -- 工人找工作人员（转人工）: the guide's hand-off loop, done through the Bot API stand-in ------------
+
+
+async def test_the_guides_hand_off_loop_works_as_written(bot, botapi):
+    from botapi_stub import user
+    from conftest import BOT_ADMIN_ID
+
+    staff, worker = user(BOT_ADMIN_ID, "工会小李"), user(3001, "阿强")
+    written = example("/reply 17 ", "text").strip()
+    assert written.startswith("/reply 17 ")
+    botapi.push(botapi.text_update(worker, "我的卡6222021234567890123开通了吗 量子纠缠火星移民"))
+    [answer] = await botapi.wait_for("sendMessage", chat_id=worker["id"])
+    assert any(b["text"] == "找工会工作人员" for b in answer.buttons)  # the button the guide names
+    botapi.push(botapi.callback_update(worker, botapi.sent_message(answer), "human"))
+    [announced] = await botapi.wait_for("sendMessage", chat_id=staff["id"])
+    number = int(re.match(r"#(\d+) ", announced.text).group(1))  # "开头是编号，比如 #17"
+    assert "6222***********0123" in announced.text and "机器人猜的相近条目" in announced.text
+
+    botapi.push(botapi.text_update(staff, example("/pending", "text").strip()))
+    listing = (await botapi.wait_for("sendMessage", count=2, chat_id=staff["id"]))[-1].text
+    assert f"#{number} " in listing
+
+    botapi.push(botapi.text_update(staff, written.replace("17", str(number), 1)))
+    delivered = (await botapi.wait_for("sendMessage", count=3, chat_id=worker["id"]))[-1].text
+    assert delivered == "工会工作人员回复：" + written.split(" ", 2)[2]
+    told = (await botapi.wait_for("sendMessage", count=3, chat_id=staff["id"]))[-1].text
+    assert "已发给工友" in told  # as the guide says
+
+
+def test_the_guides_office_hours_are_the_defaults_and_load(tmp_path):
+    from shebao.handoff import office_hours
+
+    path = tmp_path / "config.yaml"
+    path.write_text(example("office_hours:"), encoding="utf-8")
+    assert office_hours(load_config(path)) == office_hours(load_config(None))  # "不写就是下面这样"
+
+
+def test_every_bot_command_in_the_guide_is_registered():
+    from telegram.ext import CommandHandler
+
+    from bot.app import build_application
+
+    app = build_application(load_config(None), token="123456:TEST-token")
+    registered = {c for handlers in app.handlers.values() for h in handlers if isinstance(h, CommandHandler)
+                  for c in h.commands}
+    # a command is written `/name …` in the text, or starts a line of a text block
+    named = set(re.findall(r"(?:^|`)/([a-z]+)(?=[\s`])", GUIDE.read_text(encoding="utf-8"), re.M))
+    assert {"reply", "pending", "human", "reload", "stats"} <= named
+    assert named <= registered, named - registered

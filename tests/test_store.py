@@ -58,11 +58,12 @@ async def ask(st, text, kind="none", answer_id=None, user_id=1, best_id="x", sco
 
 
 async def test_migrations_are_numbered_recorded_and_applied_once(store_target):
-    assert [m[0] for m in migrations()] == list(range(1, len(migrations()) + 1))
+    numbers = [m[0] for m in migrations()]
+    assert numbers == sorted(set(numbers)) and numbers[0] == 1  # in order, each once (gaps allowed)
     async with make(store_target) as st:
-        assert await st.schema_version() == len(migrations())
+        assert await st.schema_version() == numbers[-1]
     async with make(store_target) as st:  # a second start applies nothing again
-        assert await st.schema_version() == len(migrations())
+        assert await st.schema_version() == numbers[-1]
     assert await run_sql(store_target, "SELECT COUNT(*) FROM schema_migrations") == [(len(migrations()),)]
 
 
@@ -70,7 +71,7 @@ async def test_processes_starting_at_once_apply_each_migration_once(store_target
     stores = [make(store_target, busy_timeout=10) for _ in range(4)]
     await asyncio.gather(*(st.connect() for st in stores))
     try:
-        assert [await st.schema_version() for st in stores] == [len(migrations())] * 4
+        assert [await st.schema_version() for st in stores] == [migrations()[-1][0]] * 4
         assert await ask(stores[0], "问题") == 1
     finally:
         for st in stores:

@@ -118,7 +118,8 @@ def test_a_did_you_mean_choice_opens_that_entry(tmp_path, faq):
         first = ask(client, "工伤保险可以单独买吗").json()
         assert first["kind"] == "none" and "work_injury_standalone" in first["suggestions"]
         labels = [c["label"] for c in first["choices"]]
-        assert len(labels) == len(first["suggestions"])
+        assert len(labels) == len(first["suggestions"]) + 1  # and, last, the hand-off to staff
+        assert first["choices"][-1] == {"label": "找工会工作人员", "value": "human"}
         at = first["suggestions"].index("work_injury_standalone")
         assert labels[at] in faq["work_injury_standalone"].question
         picked = ask(client, first["choices"][at]["value"], first["session"]).json()

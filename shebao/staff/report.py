@@ -129,7 +129,18 @@ def render(data: ReportData, titles: dict[str, str], generated: str) -> str:
         topics_table=_table(text("report.topics_head"), topics_rows, {0, 3, 4, 5}),
         feedback_table=_table(text("report.feedback_head"), feedback_rows, {1, 2, 3}),
         unanswered_table=_table(text("report.unanswered_head"), unanswered_rows, {1, 2}),
+        handoffs=html.escape(_handoffs(s)),
     )
+
+
+def _handoffs(s: Stats) -> str:
+    """The hand-offs line: how many, answered, the median time to the first reply, open now."""
+    h = s.handoffs
+    if h is None:
+        return text("report.empty")
+    minutes = h.median_first_reply_minutes
+    wait = text("report.handoffs_wait_none") if minutes is None else text("report.handoffs_wait", minutes=minutes)
+    return text("report.handoffs", opened=h.opened, answered=h.answered, wait=wait, open_now=h.open_now)
 
 
 def write_report(config, since: datetime, out: Path) -> None:

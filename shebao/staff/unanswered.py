@@ -7,6 +7,7 @@ import contextlib
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from knowledge.features import featurize
 from knowledge.model import Entry
 from shebao.staff.common import CHINA, StaffError, china_day, open_storage, text
 from shebao.store import StorageError, fold
-from shebao.store.records import UnansweredQuestion
+from shebao.store.records import AnsweredHandoff, UnansweredQuestion
 
 if TYPE_CHECKING:
     from shebao.config import Config
@@ -41,6 +42,7 @@ class Phrase:
     best_id: str | None
     score: float
     vector: dict[str, float] = field(repr=False)
+    replies: list[str] = field(default_factory=list)  # what staff answered after a hand-off (masked)
 
 
 @dataclass
@@ -58,6 +60,10 @@ class Group:
     @property
     def last(self) -> datetime:
         return max(p.last for p in self.phrases)
+
+    @property
+    def replies(self) -> list[str]:
+        return [r for p in self.phrases for r in p.replies if r.strip()]
 
 
 @dataclass
@@ -92,22 +98,33 @@ def _alike(a: Phrase, b: Phrase) -> bool:
     return _cosine(a.vector, b.vector) >= COSINE_JOIN or fuzz.ratio(compact_a, compact_b) >= RATIO_JOIN
 
 
-def collect(questions: list[UnansweredQuestion], answerer) -> Export:
-    """Fold repeats, and set aside what the FAQ answers now or what has no words to answer."""
+def collect(questions: list[UnansweredQuestion], answerer,
+            handoffs: Sequence[AnsweredHandoff] = ()) -> Export:
+    """Fold repeats, and set aside what the FAQ answers now or what has no words to answer. Questions
+    staff answered after a hand-off (HANDOFFS) stay in, their replies as drafts."""
     by_key: dict[str, list[UnansweredQuestion]] = {}
     for q in questions:
         by_key.setdefault(fold(q.text), []).append(q)
+    staff: dict[str, list[AnsweredHandoff]] = {}
+    for h in handoffs:
+        staff.setdefault(fold(h.text), []).append(h)
     phrases, answered, skipped = [], [], 0
     for key, asked in by_key.items():
         wording = Counter(_one_line(q.text) for q in asked).most_common(1)[0][0]
         reply = answerer.answer(wording, one_shot=True) if key else None
-        if reply is None or (reply.kind == "none" and reply.best is None):
+        replied = staff.pop(key, [])
+        if reply is None or (reply.kind == "none" and reply.best is None and not replied):
             skipped += len(asked)
-        elif reply.kind != "none":
+        elif reply.kind != "none" and not replied:
             answered.append((wording, reply.id, len(asked)))
         else:
             phrases.append(Phrase(wording, len(asked), max(q.asked_at for q in asked), reply.best, reply.score,
-                                  _vector(answerer, wording)))
+                                  _vector(answerer, wording), [h.reply for h in replied]))
+    for replied in staff.values():  # handed over and answered: off the queue, still worth an entry
+        wording = _one_line(replied[-1].text)
+        reply = answerer.answer(wording, one_shot=True)
+        phrases.append(Phrase(wording, len(replied), max(h.asked_at for h in replied), reply.best, reply.score,
+                              _vector(answerer, wording), [h.reply for h in replied]))
     answered.sort(key=lambda a: -a[2])
     return Export(groups=group(phrases, answerer), asked=sum(p.count for p in phrases),
                   answered_now=answered, skipped=skipped)
@@ -174,6 +191,9 @@ def to_yaml(found: Export, *, since: datetime, limit: int, answer_threshold: flo
             out += _comment(text("export.near", id=g.entry.id, question=g.entry.question, where=_where(g.entry),
                                  score=round(g.score), answer_at=round(answer_threshold)))
             out += [f"- add_to: {g.entry.id}", "  also_asked:", *_phrase_lines(g.phrases)]
+            if g.replies:
+                out += _comment(text("export.staff_near"), "  ")
+                out += [line for r in g.replies for line in _comment(r, "  ")]
             continue
         head, rest = g.phrases[0], g.phrases[1:]
         out += _comment(text("export.new"))
@@ -184,7 +204,15 @@ def to_yaml(found: Export, *, since: datetime, limit: int, answer_threshold: flo
             out += [f"  also_asked:   # {text('export.also_note')}", *_phrase_lines(rest)]
         else:
             out += [f"  also_asked:   # {text('export.also_empty_note')}"]
-        out += _comment(text("export.todo", today=today), "  ")
+        if g.replies:
+            draft, *others = g.replies
+            out += _comment(text("export.staff_draft"), "  ")
+            out += ["  answer: |", *(f"    {line}".rstrip() for line in draft.strip().splitlines())]
+            for other in others:
+                out += _comment(text("export.staff_other") + "\n" + other, "  ")
+            out += _comment(text("export.todo_after_draft", today=today), "  ")
+        else:
+            out += _comment(text("export.todo", today=today), "  ")
     tail: list[str] = []
     if len(found.groups) > limit:
         tail += _comment(text("export.more_groups", count=len(found.groups) - limit))
@@ -200,9 +228,14 @@ def to_yaml(found: Export, *, since: datetime, limit: int, answer_threshold: flo
 
 
 async def read_questions(source: Config | Path, since: datetime) -> list[UnansweredQuestion]:
+    return (await read_all(source, since))[0]
+
+
+async def read_all(source: Config | Path, since: datetime) -> tuple[list[UnansweredQuestion], list[AnsweredHandoff]]:
+    """The open unanswered questions and the hand-offs staff answered, since SINCE."""
     try:
         async with open_storage(source) as storage:
-            return await storage.unanswered_questions(since)
+            return await storage.unanswered_questions(since), await storage.answered_handoffs(since)
     except StorageError as exc:
         raise StaffError(text("errors.storage", error=exc)) from None
 
@@ -213,7 +246,7 @@ def export(config, since: datetime, limit: int = 50, answerer=None) -> tuple[str
         from shebao.service import build_answerer
 
         answerer = build_answerer(config)
-    questions = asyncio.run(read_questions(config, since))
-    found = collect(questions, answerer)
+    questions, handoffs = asyncio.run(read_all(config, since))
+    found = collect(questions, answerer, handoffs)
     today = datetime.now(CHINA).date().isoformat()
     return to_yaml(found, since=since, limit=limit, answer_threshold=config.answer_threshold, today=today), found

@@ -29,6 +29,7 @@ class Stats:
     useful: int
     not_useful: int
     top_topics: list[TopicCount] = field(default_factory=list)
+    handoffs: HandoffStats | None = None  # questions handed to staff (shebao.store.handoffs)
 
     @property
     def answer_rate(self) -> float:
@@ -113,3 +114,60 @@ class ChatSettings:
 
     def to_json(self) -> str:
         return json.dumps({"short_answers": self.short_answers})
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A question handed to union staff; NUMBER is the #N they answer."""
+
+    number: int
+    opened_at: datetime
+    via: str  # the channel it came from
+    chat_hash: str
+    user_hash: str
+    text: str  # masked
+    details: str  # masked, what the worker added
+    guesses: list[str]  # FAQ ids the bot thought nearest
+    answered_at: datetime | None
+    answered_by: str | None
+
+    @property
+    def open(self) -> bool:
+        return self.answered_at is None
+
+
+@dataclass(frozen=True)
+class StaffReply:
+    """A staff reply stored for delivery to the worker's chat."""
+
+    reply_id: int
+    number: int  # the hand-off it answers
+    via: str
+    chat_hash: str
+    text: str  # masked
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class HandoffStats:
+    """Hand-offs since a moment, for /stats and the report."""
+
+    opened: int
+    answered: int
+    open_now: int  # open at this moment, whenever opened
+    median_first_reply: float | None  # seconds from the hand-off to the first staff reply
+
+    @property
+    def median_first_reply_minutes(self) -> int | None:
+        return None if self.median_first_reply is None else round(self.median_first_reply / 60)
+
+
+@dataclass(frozen=True)
+class AnsweredHandoff:
+    """A hand-off question with what staff replied, for `shebao unanswered export`."""
+
+    number: int
+    asked_at: datetime
+    text: str
+    best_id: str | None
+    reply: str

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from shebao.privacy import HASH_KEY_ENV, Hasher, load_hash_key, mask
 from shebao.store.backends import Backend, StorageError, Transaction, ddl, redact
 from shebao.store.inbox import InboxStore
+from shebao.store.handoffs import HandoffQueries
 from shebao.store.postgresql import PostgresBackend
 from shebao.store.records import (
     ChatSettings,
@@ -106,7 +107,7 @@ _MIGRATIONS_TABLE = (
 )
 
 
-class Storage(InboxStore):
+class Storage(InboxStore, HandoffQueries):
     """The project's database: a SQLite file, or PostgreSQL when URL is given."""
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False, busy_timeout: float = 5.0,
@@ -381,7 +382,7 @@ class Storage(InboxStore):
         total = sum(kinds.values())
         return Stats(since=since, questions=total, answered=total - kinds.get("none", 0), by_kind=kinds,
                      users=users, useful=fb.get(1, 0), not_useful=fb.get(0, 0),
-                     top_topics=await self.top_topics(since, limit=top))
+                     top_topics=await self.top_topics(since, limit=top), handoffs=await self.handoff_stats(since))
 
     async def top_topics(self, since: datetime, limit: int = 10) -> list[TopicCount]:
         """FAQ entries and calculators answered most often since SINCE, with their feedback."""

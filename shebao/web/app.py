@@ -49,13 +49,13 @@ from shebao.web.http import (
     session_of,
 )
 from shebao.web.texts import text, texts
-from shebao.wechat.endpoint import wechat_routes
+from shebao.wechat.endpoint import wechat_endpoint
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "web"
 ASSETS = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
-_JS_TEXTS = ("you", "bot", "useful", "useless", "feedback_thanks", "share", "copied", "thinking",
+_JS_TEXTS = ("you", "bot", "staff", "useful", "useless", "feedback_thanks", "share", "copied", "thinking",
              "network_error")
 
 
@@ -112,6 +112,18 @@ async def api_feedback(request: Request) -> Response:
     body = parse(FeedbackBody, await read_body(request))
     ok = await web.conversation.feedback(body.question_id, body.useful, user=body.session)
     return JSONResponse({"ok": ok}, headers={"Cache-Control": "no-store"})
+
+
+async def api_messages(request: Request) -> Response:
+    """Staff replies to this session's hand-offs, each returned once; the page asks while it is open."""
+    web = _web(request)
+    if not web.address_ok(request):
+        return error(429, text("slow_down"))
+    session = request.query_params.get("session") or ""
+    if not session:
+        return error(400, text("errors.bad_session"))
+    messages = await web.conversation.messages(CHANNEL, session_of(session))
+    return JSONResponse({"messages": messages}, headers={"Cache-Control": "no-store"})
 
 
 async def healthz(request: Request) -> Response:
@@ -209,6 +221,7 @@ def create_app(cfg: Config, services: Any = None, *, conversation: Conversation 
     """The web app for CFG. It opens its own store and conversation core over SERVICES (built at
     startup when not given), unless given the CONVERSATION of a bot it runs beside."""
     web_cfg = cfg.raw.get("web") or {}
+    wechat = wechat_endpoint(cfg)  # /wechat when wechat.token_env names a set variable
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -226,6 +239,9 @@ def create_app(cfg: Config, services: Any = None, *, conversation: Conversation 
             limiter=FixedWindowRateLimiter(MemoryStorage()),
             env=Environment(loader=PackageLoader("shebao.web", "static"), autoescape=select_autoescape(["html"])),
             assets=_assets(), answering=asyncio.Semaphore(max(1, int(web_cfg.get("max_concurrent") or 4))))
+        app.state.wechat = wechat
+        if wechat is not None:  # staff replies to WeChat hand-offs go out as customer-service messages
+            wechat.plug_in(core)
         log.info("web chat ready: %d FAQ entries, storage %s", len(core.services.entries),
                  "on" if core.store is not None and core.store.available else "OFF")
         try:
@@ -241,9 +257,10 @@ def create_app(cfg: Config, services: Any = None, *, conversation: Conversation 
         Route("/feedback", form_feedback, methods=["POST"]),
         Route("/api/ask", api_ask, methods=["POST"]),
         Route("/api/feedback", api_feedback, methods=["POST"]),
+        Route("/api/messages", api_messages, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         *(Route(f"/{name}", asset, methods=["GET"]) for name in ASSETS),
-        *wechat_routes(cfg),  # /wechat when wechat.token_env names a set variable
+        *(wechat.routes() if wechat is not None else []),
     ]
     app = Starlette(
         routes=routes, lifespan=lifespan,

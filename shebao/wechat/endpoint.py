@@ -30,7 +30,7 @@ from wechatpy.utils import check_signature
 from shebao.config import Config, ConfigError
 from shebao.conversation import picked_number
 from shebao.wechat.customer import CustomerService, CustomerServiceError
-from shebao.wechat.render import message, texts
+from shebao.wechat.render import message, shorten, texts
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,9 @@ class WeChat:
         self.seen: OrderedDict[str, _Turn] = OrderedDict()
         self.choices: OrderedDict[str, list[tuple[str, str]]] = OrderedDict()
         self.late: set[asyncio.Task] = set()  # answers on their way as customer-service messages
+
+    def routes(self) -> list[Route]:
+        return [Route("/wechat", self.endpoint, methods=["GET", "POST"])]
 
     # -- the HTTP side ----------------------------------------------------------------------
 
@@ -193,6 +196,26 @@ class WeChat:
             _lru_put(self.choices, openid, list(reply.choices))
         return message(reply, self.public_url)
 
+    # -- staff replies from the hand-off ---------------------------------------------------
+
+    def plug_in(self, core: Any) -> None:
+        """Deliver the core's staff replies to WeChat workers as customer-service messages (in a running loop)."""
+        core.handoffs.deliver_with(CHANNEL, self.deliver_staff_reply)
+
+    async def deliver_staff_reply(self, openid: str, content: str) -> bool:
+        """Send a staff reply to OPENID; False (it waits in the store) without customer-service
+        messages, outside WeChat's 48 hours, or when the API refuses."""
+        if self.customer is None:
+            log.warning("wechat: a staff reply waits: customer-service messages are off (no wechat.app_id or secret)")
+            return False
+        if not self.customer.in_window(openid):
+            return False  # sent when the worker writes again
+        try:
+            return await self.customer.send_text(openid, shorten(content, None))
+        except CustomerServiceError as exc:
+            log.error("wechat: a staff reply could not be sent yet: %s", exc)
+            return False
+
     async def _send_late(self, task: asyncio.Task, openid: str) -> None:
         content = await task
         if content is None:
@@ -215,9 +238,15 @@ def _secret(cfg: Config, key: str) -> str | None:
 def wechat_routes(cfg: Config) -> list[Route]:
     """`/wechat` when the variable named by wechat.token_env is set, else nothing; ConfigError for a
     bad EncodingAESKey or 安全模式 without wechat.app_id."""
+    wechat = wechat_endpoint(cfg)
+    return [] if wechat is None else wechat.routes()
+
+
+def wechat_endpoint(cfg: Config) -> WeChat | None:
+    """The `/wechat` handler when the variable named by wechat.token_env is set, else None (see wechat_routes)."""
     token = _secret(cfg, "token_env")
     if not token:
-        return []
+        return None
     where = f"{cfg.source or 'config'}: wechat"
     app_id = cfg.setting("wechat", "app_id")
     aes_key = _secret(cfg, "aes_key_env")
@@ -241,5 +270,4 @@ def wechat_routes(cfg: Config) -> list[Route]:
         log.warning("wechat: web.public_url is not set: answers cut to 2,048 bytes cannot link to the full answer")
     log.info("wechat: /wechat on, %s, customer-service messages %s", "安全模式" if crypto else "plain mode",
              "on" if customer else "off (no wechat.app_id or secret)")
-    wechat = WeChat(token, crypto, customer, public_url)
-    return [Route("/wechat", wechat.endpoint, methods=["GET", "POST"])]
+    return WeChat(token, crypto, customer, public_url)

@@ -126,6 +126,27 @@
     }
   });
 
+  // Staff replies to a hand-off (找工会工作人员) wait on the server for this session: ask while the page is open.
+  var POLL_MS = 20000;
+  function showStaff(m) {
+    var li = el("li", "turn staff");
+    var a = el("div", "a");
+    a.appendChild(el("span", "who", T.staff));
+    a.appendChild(el("p", "at", m.text));
+    li.appendChild(a);
+    log.appendChild(li);
+    li.scrollIntoView();
+  }
+  function poll() {
+    if (!session || document.hidden) { return; }
+    fetch("/api/messages?session=" + encodeURIComponent(session), {cache: "no-store"})
+      .then(function (r) { return r.ok ? r.json() : {messages: []}; })
+      .then(function (j) { (j.messages || []).forEach(showStaff); }, function () { /* offline: next time */ });
+  }
+  poll();
+  window.setInterval(poll, POLL_MS);
+  document.addEventListener("visibilitychange", poll);
+
   document.getElementById("ask").addEventListener("submit", function (e) {
     e.preventDefault();
     var q = box.value;
