@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from shebao.privacy import HASH_KEY_ENV, Hasher, load_hash_key, mask
 from shebao.store.backends import Backend, StorageError, Transaction, ddl, redact
-from shebao.store.inbox import InboxStore
 from shebao.store.handoffs import HandoffQueries
+from shebao.store.inbox import InboxStore
 from shebao.store.postgresql import PostgresBackend
 from shebao.store.records import (
     ChatSettings,
