@@ -41,6 +41,12 @@ LETTER_CHARS = 30  # from this length a message is also read for its question se
 DEFINING_MIN = 6  # phrasings an entry needs before words can be told to define it
 MUST_SHARE = 0.7  # ... and words in this share of them are must-have words
 DEFINING_PENALTY = 0.3  # share of its raw score an entry loses when the question lacks all its defining words
+# The entries' complement naive Bayes (see Index._naive_bayes): its smoothing, and how much its log-probability
+# counts in the ranking next to the similarity score, at 10 or more phrasings per entry (none at 2: with a
+# paraphrase or two per entry there is nothing to learn from that the similarity does not see).
+NB_ALPHA = 0.5
+NB_IN_RANK = 0.8
+NB_EXTRA = 3  # naive Bayes' best entries added to the candidates when the phrasing shortlist missed them
 REPEATED = 0.6  # a message this repetitive (1 - distinct/all characters) that asks nothing is not answered
 DOMAIN_SHARE = 0.8
 SUBJECT_PENALTY = 0.25
@@ -180,6 +186,72 @@ class Index:
         self.log_per_entry = math.log(max(1.0, per_entry))
         share = min(1.0, max(0.0, (per_entry - 2) / 8))
         self.raw_weights = tuple(few + share * (many - few) for few, many in zip(RAW_FEW, RAW_MANY, strict=True))
+        self.nb_in_rank = NB_IN_RANK * share
+        by_entry = np.array(self.doc_entry, dtype=np.int64)
+        self.entry_docs = np.split(np.argsort(by_entry, kind="stable"),
+                                   np.cumsum(np.bincount(by_entry, minlength=len(self.entries)))[:-1])
+        self._naive_bayes(doc_feats)
+
+    def _naive_bayes(self, doc_feats: list[Counter]) -> None:
+        """A complement naive Bayes over the entries (Rennie et al. 2003), learned from the phrasings in
+        closed form: where the similarity asks which phrasing is nearest, this asks which entry's words the
+        question's words point to, and so learns that 没交 points to arrears though 辞职 sits in more
+        unemployment phrasings. A phrasing is its features' sublinear TF-IDF, L2-normalised; per entry c and
+        feature i the complement count is F_i + alpha - F_ci. Kept as postings: the score of entry c is
+        sum_i q_i (log(F_i + alpha) - log(F_i + alpha - F_ci)) over the features c holds, plus
+        (sum_i q_i) log S_c, where S_c is the sum of c's complement counts (the rest is the same for every
+        entry)."""
+        n_feats, n_entries = len(self.vocab), len(self.entries)
+        df = np.zeros(n_feats)
+        for fids in self.doc_fids:
+            df[list(fids)] += 1
+        n_docs = len(self.doc_fids)
+        self.nb_idf = np.log((1 + n_docs) / (1 + df)) + 1
+        self.nb_pair = {(int(r), int(e)): k for k, (r, e) in enumerate(zip(self.ent_rows, self.ent_ids, strict=True))}
+        self.nb_per_entry = np.zeros(len(self.ent_rows))  # F_ci, aligned with the entry postings
+        self.nb_total = np.zeros(n_feats)  # F_i
+        self.nb_docs: list[dict[int, float]] = []  # each phrasing's vector, to leave one out
+        for d, feats in enumerate(doc_feats):
+            vec = {self.vocab[f]: self._nb_tf(f, tf) for f, tf in feats.items()}
+            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+            vec = {i: v / norm for i, v in vec.items()}
+            self.nb_docs.append(vec)
+            e = self.doc_entry[d]
+            for i, v in vec.items():
+                self.nb_per_entry[self.nb_pair[(i, e)]] += v
+                self.nb_total[i] += v
+        total = self.nb_total[self.ent_rows] + NB_ALPHA
+        self.nb_post = np.log(total) - np.log(total - self.nb_per_entry)
+        held = np.bincount(self.ent_ids, self.nb_per_entry, n_entries) if n_entries else np.zeros(0)
+        self.nb_log_sum = np.log(np.maximum(self.nb_total.sum() + NB_ALPHA * n_feats - held, 1e-9))
+
+    def _nb_tf(self, feature: str, tf: float) -> float:
+        return (1.0 + math.log(tf * WEIGHTS[feature[0]])) * self.nb_idf[self.vocab[feature]]
+
+    def naive_bayes(self, qfeats: Counter, ids: list[int], exclude: int | None = None) -> np.ndarray:
+        """log P(entry | question) under the complement naive Bayes, for every entry; EXCLUDE: a phrasing
+        left out (its counts taken away, as if it were not in the FAQ)."""
+        vec = np.array([self._nb_tf(f, qfeats[f]) for f in qfeats if f in self.vocab])
+        vec = vec / (np.linalg.norm(vec) or 1.0)
+        es = self.ent_start
+        spans = [slice(es[i], es[i + 1]) for i in ids]
+        posts = [self.nb_post[s] for s in spans]
+        log_sum = self.nb_log_sum
+        if exclude is not None:
+            left, own = self.nb_docs[exclude], self.doc_entry[exclude]
+            posts = []
+            for i, s in zip(ids, spans, strict=True):
+                total = self.nb_total[i] - left.get(i, 0.0) + NB_ALPHA
+                per = self.nb_per_entry[s] - np.where(self.ent_ids[s] == own, left.get(i, 0.0), 0.0)
+                posts.append(np.log(total) - np.log(np.maximum(total - per, 1e-12)))
+            log_sum = np.log(np.exp(self.nb_log_sum) - sum(left.values()))
+            log_sum[own] = self.nb_log_sum[own]
+        weights = np.concatenate([np.full(s.stop - s.start, v) for s, v in zip(spans, vec, strict=True)])
+        score = np.bincount(np.concatenate([self.ent_ids[s] for s in spans]),
+                            weights * np.concatenate(posts), len(self.entries))
+        score = score + vec.sum() * log_sum
+        score -= score.max()
+        return score - math.log(np.exp(score).sum())
 
     def _defining_words(self, doc_feats: list[Counter]) -> list[dict[int, float]]:
         """Per entry, the words that make it what it is: in a third of its phrasings or more (it has
@@ -360,6 +432,18 @@ class Index:
         ranked = sorted(best_by_entry.items(), key=lambda kv: -kv[1][0])[:CANDIDATES]
         if not ranked:
             return out
+        nb = self.naive_bayes(qfeats, ids, exclude) if self.nb_in_rank else np.zeros(len(self.entries))
+        nb_top = int(np.argmax(nb))
+        if self.nb_in_rank:
+            # the entries naive Bayes likes best are considered too, by their nearest phrasing
+            have = {e for e, _ in ranked}
+            for e in np.argsort(-nb)[:NB_EXTRA].tolist():
+                docs = self.entry_docs[e]
+                if e in have or not len(docs):
+                    continue
+                d = int(docs[np.argmax(rank[docs])])
+                if bm25[d] > 0:
+                    ranked.append((e, (float(rank[d]), d, float(sim[d]))))
         es = self.ent_start
         espans = [slice(es[i], es[i + 1]) for i in ids]
         ent_cov = np.bincount(np.concatenate([self.ent_ids[s] for s in espans]),
@@ -380,21 +464,27 @@ class Index:
                 defining[e] = -1.0  # not one of its must-have words: "医保一年交多少钱" is not about 互助医保
         # an entry whose defining words the question lacks answers a narrower question than the one asked
         raw = {e: self.raw_score(s, cover[e]) * (1 - DEFINING_PENALTY * (1 - defining[e])) for e, (_, _, s) in ranked}
-        scored = sorted(((r + RAW_IN_RANK * raw[e], e, d, s) for e, (r, d, s) in ranked), reverse=True)
-        raws = [raw[e] for _, e, _, _ in scored]
+        key = {e: float(r + RAW_IN_RANK * raw[e] + self.nb_in_rank * nb[e]) for e, (r, _, _) in ranked}
+        scored = sorted(((key[e], e, d, s) for e, (_, d, s) in ranked), reverse=True)
+        # the lead is taken on the ranking key, in the raw score's units
+        leads = [k / (1 + RAW_IN_RANK) for k, _, _, _ in scored]
         sims = [s for _, _, _, s in scored]
+        nbs = sorted(nb.tolist(), reverse=True)[:2] if self.nb_in_rank else [0.0, 0.0]
         shared_features = {"log_length": math.log1p(qlen), "log_per_entry": self.log_per_entry, "unknown": unknown,
                            **context}
         rows = []
         for pos, (_, e, d, s) in enumerate(scored[:limit]):
             if pos == 0:
-                lead, runner_up = (raws[0] - raws[1], sims[1]) if len(raws) > 1 else (raws[0], 0.0)
+                lead, runner_up = (leads[0] - leads[1], sims[1]) if len(leads) > 1 else (leads[0], 0.0)
             else:
-                lead, runner_up = raws[pos] - raws[0], sims[0]
+                lead, runner_up = leads[pos] - leads[0], sims[0]
+            # naive Bayes' own lead: over its next entry for its first, below its first for the others
+            nb_lead = float(nb[e] - (nbs[1] if e == nb_top and len(nbs) > 1 else nbs[0]))
             rows.append({"similarity": s, "coverage": cover[e], "lead": lead, "phrasing_held": float(cov_d[d]),
                          "phrasing_words_held": float(min(1.0, words_held[d])), "defining_held": defining[e],
                          "question_held": float(cov_q[d]), "bm25_share": float(bm25[d]) / top_bm25,
-                         "runner_up": runner_up, **shared_features})
+                         "runner_up": runner_up, "nb_lead": nb_lead, "nb_top": float(e == nb_top),
+                         **shared_features})
         for (_, e, d, s), features, p in zip(scored, rows, self.model.probabilities(rows), strict=False):
             conf = 100.0 * p
             if context.get("off_topic"):
