@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import marshal
 import re
+import sys
+import tempfile
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -23,13 +25,29 @@ WEIGHTS = {"w": 1.0, "c": 0.6, "p": 0.45, "u": 2.0}
 _SPACE = re.compile(r"\s+")
 
 
+def _jieba():
+    """The jieba module, imported without pkg_resources: jieba 0.42 reads its data files through
+    pkg_resources when that imports (a tenth of a second, and deprecated) and with open() when it does
+    not, which is all an installed jieba needs."""
+    if "jieba" in sys.modules:
+        return sys.modules["jieba"]
+    hide = "pkg_resources" not in sys.modules
+    if hide:
+        sys.modules["pkg_resources"] = None  # makes `import pkg_resources` raise ImportError
+    try:
+        import jieba
+    finally:
+        if hide and sys.modules.get("pkg_resources", 0) is None:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
 @cache
 def _base_tokenizer():
     """jieba's dictionary, loaded once and never taught anything: each index copies it. jieba reads its
     own cache with `marshal.load` from a file object, a second or so; the same prefix dictionary read
     from our cache file (knowledge/cache.py) in one piece takes a fifth of that."""
-    import jieba
-
+    jieba = _jieba()
     jieba.setLogLevel(logging.WARNING)
     base = jieba.Tokenizer()
     dictionary = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
@@ -39,6 +57,15 @@ def _base_tokenizer():
     except OSError:  # jieba reads its dictionary some other way (a zipped install): let it
         name = None
     loaded = _unmarshal(user_cache.read(name)) if name else None
+    if loaded is None and name:
+        # jieba's own cache of its default dictionary, which it trusts as long as it is there
+        own = Path(base.tmp_dir or tempfile.gettempdir()) / (base.cache_file or "jieba.cache")
+        try:
+            loaded = _unmarshal(own.read_bytes())
+        except OSError:
+            loaded = None
+        if loaded is not None:
+            user_cache.write(name, marshal.dumps(loaded))
     if loaded is not None:
         with base.lock:
             base.FREQ, base.total = loaded
@@ -64,8 +91,7 @@ def _unmarshal(data: bytes | None) -> tuple[dict, int] | None:
 def new_tokenizer(lexicon: Lexicon, extra: set[str] = frozenset()):
     """A jieba tokenizer of its own that knows the domain words of LEXICON and EXTRA: what one index
     learns never reaches another (a /reload, a test FAQ, a benchmark's FAQ)."""
-    import jieba
-
+    jieba = _jieba()
     base = _base_tokenizer()
     tokenizer = jieba.Tokenizer()
     with base.lock:

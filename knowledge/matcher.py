@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from knowledge import letters, postings
+from knowledge import index_cache, letters, postings
 from knowledge.confidence import ConfidenceModel, shipped_model
 from knowledge.features import WEIGHTS, featurize, new_tokenizer, syllables, tokens
 from knowledge.lexicon import Lexicon
@@ -48,6 +48,8 @@ SUBJECT_PENALTY = 0.25
 NO_SUBJECT_PENALTY = 0.2  # a phrasing naming no insurance, against a question that names one
 
 _SPACE = re.compile(r"\s+")
+# what the index was given or made before building: never part of its cached state
+_NOT_CACHED = frozenset({"entries", "lexicon", "model", "_places", "tokenizer", "doc_fids"})
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,10 @@ class MatchResult:
 class Index:
     """The searchable form of a list of FAQ entries."""
 
-    def __init__(self, entries: list[Entry], lexicon: Lexicon | None = None, model: ConfidenceModel | None = None):
+    def __init__(self, entries: list[Entry], lexicon: Lexicon | None = None, model: ConfidenceModel | None = None,
+                 *, cache: bool = False):
+        """CACHE: keep the built index in the user's cache folder and use it while nothing it was built
+        from has changed (knowledge/index_cache.py); the index is the same either way."""
         self.entries = list(entries)
         self.lexicon = lexicon or Lexicon()
         self.model = model or shipped_model()
@@ -92,6 +97,17 @@ class Index:
         places = sorted(self.lexicon.places, key=len, reverse=True)
         self._places = re.compile(f"(?:{'|'.join(map(re.escape, places))})(?:省|市|自治区|区|县)?") if places else None
         self.tokenizer = new_tokenizer(self.lexicon, set(self.lexicon.synonyms.values()))  # its own jieba
+        name = index_cache.file_name(self.entries, self.lexicon) if cache else None
+        state = index_cache.load(name) if name else None
+        if state is not None:
+            self.__dict__.update(state)
+            self.out_of_scope = self.lexicon.out_of_scope
+            return
+        self._build()
+        if name:
+            index_cache.save(name, {k: v for k, v in vars(self).items() if k not in _NOT_CACHED})
+
+    def _build(self) -> None:
         stop = self.lexicon.stopwords
 
         doc_feats: list[Counter] = []
