@@ -3,7 +3,7 @@ building it.
 
 The file is named by a hash of everything the index is built from: each entry's id and phrasings, every
 word list of the lexicon, the source of `knowledge/` and `textnorm/` (and their data files), the
-versions of Python, numpy and jieba, and which files jieba, OpenCC, cn2an and pypinyin were installed as.
+versions of Python and numpy, and which files jieba, OpenCC, cn2an and pypinyin were installed as.
 Any change makes another name; the few newest files are kept. What is stored is the index's own state,
 never the entries (their answers are read from the FAQ at every start), the lexicon, the confidence
 model or the tokenizer. It is a pickle: the cache folder is the user's own, as trusted as the code.
@@ -72,8 +72,6 @@ def _code_state() -> list[object]:
         except OSError:
             listing = None
         parts += [name, str(folder), repr(listing)]
-    jieba = sys.modules.get("jieba")
-    parts.append(getattr(jieba, "__version__", None))
     return parts
 
 
