@@ -28,8 +28,10 @@ def folder() -> Path | None:
     chosen = os.environ.get(ENV)
     if chosen is not None:
         return None if chosen.strip().lower() in (OFF, "") else Path(chosen).expanduser()
-    import platformdirs
-
+    try:
+        import platformdirs
+    except ImportError:  # an environment installed before platformdirs was a dependency: its Linux rule
+        return Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser() / "shebao"
     return Path(platformdirs.user_cache_dir("shebao", appauthor=False))
 
 

@@ -146,6 +146,8 @@ def test_the_cache_folder_is_the_users_never_the_package(monkeypatch, tmp_path):
     if sys.platform.startswith("linux"):
         assert user_cache.folder() == tmp_path / "xdg" / "shebao"
     assert ROOT not in user_cache.folder().parents
+    monkeypatch.setitem(sys.modules, "platformdirs", None)  # not installed (a venv from before it was needed)
+    assert user_cache.folder() == tmp_path / "xdg" / "shebao"
 
 
 def test_the_same_lexicon_gives_the_same_file_name_in_every_process(lexicon):
