@@ -12,6 +12,7 @@ The index is built once; matching does no I/O.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -19,9 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from knowledge import letters
+from knowledge import index_cache, letters, postings
 from knowledge.confidence import ConfidenceModel, shipped_model
-from knowledge.features import WEIGHTS, featurize, new_tokenizer, syllables, words
+from knowledge.features import WEIGHTS, featurize, new_tokenizer, syllables, tokens
 from knowledge.lexicon import Lexicon
 from knowledge.model import Entry
 from textnorm.normalize import CJK_CHAR, LATIN_RUN, canonical, clean, split_pinyin
@@ -53,6 +54,8 @@ SUBJECT_PENALTY = 0.25
 NO_SUBJECT_PENALTY = 0.2  # a phrasing naming no insurance, against a question that names one
 
 _SPACE = re.compile(r"\s+")
+# what the index was given or made before building: never part of its cached state
+_NOT_CACHED = frozenset({"entries", "lexicon", "model", "_places", "tokenizer", "doc_fids"})
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,10 @@ class MatchResult:
 class Index:
     """The searchable form of a list of FAQ entries."""
 
-    def __init__(self, entries: list[Entry], lexicon: Lexicon | None = None, model: ConfidenceModel | None = None):
+    def __init__(self, entries: list[Entry], lexicon: Lexicon | None = None, model: ConfidenceModel | None = None,
+                 *, cache: bool = False):
+        """CACHE: keep the built index in the user's cache folder and use it while nothing it was built
+        from has changed (knowledge/index_cache.py); the index is the same either way."""
         self.entries = list(entries)
         self.lexicon = lexicon or Lexicon()
         self.model = model or shipped_model()
@@ -97,6 +103,17 @@ class Index:
         places = sorted(self.lexicon.places, key=len, reverse=True)
         self._places = re.compile(f"(?:{'|'.join(map(re.escape, places))})(?:省|市|自治区|区|县)?") if places else None
         self.tokenizer = new_tokenizer(self.lexicon, set(self.lexicon.synonyms.values()))  # its own jieba
+        name = index_cache.file_name(self.entries, self.lexicon) if cache else None
+        state = index_cache.load(name) if name else None
+        if state is not None:
+            self.__dict__.update(state)
+            self.out_of_scope = self.lexicon.out_of_scope
+            return
+        self._build()
+        if name:
+            index_cache.save(name, {k: v for k, v in vars(self).items() if k not in _NOT_CACHED})
+
+    def _build(self) -> None:
         stop = self.lexicon.stopwords
 
         doc_feats: list[Counter] = []
@@ -104,64 +121,44 @@ class Index:
         self.doc_text: list[str] = []
         self.doc_phrasing: list[str] = []
         vocab_words: Counter = Counter()
+        cut: dict[str, list[str]] = {}  # each text is cut by jieba once
+
+        def tokens_of(text: str) -> list[str]:
+            found = cut.get(text)
+            if found is None:
+                found = cut[text] = tokens(text, self.tokenizer)
+            return found
+
         for e_index, entry in enumerate(self.entries):
             seen = set()
             for phrasing in entry.phrasings:
-                raw = clean(phrasing)
                 text = self.set_places_aside(canonical(phrasing, self.lexicon))[0]
                 if not text or text in seen:
                     continue
                 seen.add(text)
-                doc_feats.append(featurize(text, stop, self.tokenizer))
+                text_tokens = tokens_of(text)
+                doc_feats.append(featurize(text, stop, cut=text_tokens))
                 self.doc_entry.append(e_index)
                 self.doc_text.append(_SPACE.sub("", text))
                 self.doc_phrasing.append(phrasing)
-                vocab_words.update(w for w in words(raw, frozenset(), self.tokenizer) if CJK_CHAR.search(w))
-                vocab_words.update(w for w in words(text, frozenset(), self.tokenizer) if CJK_CHAR.search(w))
+                vocab_words.update(w for w in tokens_of(clean(phrasing)) if CJK_CHAR.search(w))
+                vocab_words.update(w for w in text_tokens if CJK_CHAR.search(w))
 
         n_docs = len(doc_feats)
-        df: Counter = Counter()
-        for feats in doc_feats:
-            df.update(feats.keys())
-        self.vocab = {f: i for i, f in enumerate(df)}
-        self.idf = {f: math.log(1 + (n_docs - n + 0.5) / (n + 0.5)) for f, n in df.items()}
+        built = postings.build(doc_feats, self.doc_entry, len(self.entries), K1, B)
+        self._postings = built
+        self.vocab, self.idf, self.feat_weight = built.vocab, built.idf, built.feat_weight
         self.unknown_idf = math.log(1 + (n_docs + 0.5) / 0.5)
-        # a feature's plain weight, by its number in the vocabulary
-        self.feat_weight = {self.vocab[f]: self.weight(f) for f in self.vocab}
-        lengths = [sum(f.values()) for f in doc_feats]
-        avg = (sum(lengths) / n_docs) if n_docs else 1.0
-
-        rows, cols, vals, presence = [], [], [], []
-        mass = np.zeros(n_docs, dtype=np.float32)
-        word_mass = np.zeros(n_docs, dtype=np.float32)
-        for d, feats in enumerate(doc_feats):
-            norm = K1 * (1 - B + B * lengths[d] / avg)
-            for f, tf in feats.items():
-                w = self.feat_weight[self.vocab[f]]
-                mass[d] += w
-                if f.startswith("w:"):
-                    word_mass[d] += w
-                rows.append(self.vocab[f])
-                cols.append(d)
-                vals.append(w * tf * (K1 + 1) / (tf + norm))
-                presence.append(w)
         # one row per feature: the phrasings holding it, with its BM25 score and its plain weight
-        order = np.argsort(np.array(rows, dtype=np.int64), kind="stable")
-        self.post_docs = np.array(cols, dtype=np.int32)[order]
-        self.post_bm25 = np.array(vals, dtype=np.float64)[order]
-        self.post_weight = np.array(presence, dtype=np.float64)[order]
-        self.post_start = np.searchsorted(np.array(rows, dtype=np.int64)[order], np.arange(len(self.vocab) + 1))
+        self.post_docs, self.post_bm25, self.post_weight = built.post_docs, built.post_bm25, built.post_weight
+        self.post_start = built.post_start
         # the same per entry: which entries hold a feature in any of their phrasings
-        pairs = sorted({(self.vocab[f], self.doc_entry[d]) for d, feats in enumerate(doc_feats) for f in feats})
-        self.ent_rows = np.array([r for r, _ in pairs], dtype=np.int64)
-        self.ent_ids = np.array([e for _, e in pairs], dtype=np.int32)
-        self.ent_weight = np.array([self.feat_weight[r] for r, _ in pairs])
-        self.ent_start = np.searchsorted(self.ent_rows, np.arange(len(self.vocab) + 1))
-        self.doc_fids = [frozenset(self.vocab[f] for f in feats) for feats in doc_feats]
-        self.defining = self._defining_words(doc_feats)
-        self.doc_mass = np.maximum(mass, 1e-6)
-        self.doc_word_mass = np.maximum(word_mass, 1e-6)
-        self.is_word = {self.vocab[f] for f in self.vocab if f.startswith("w:")}
+        self.ent_rows, self.ent_ids, self.ent_weight = built.ent_rows, built.ent_ids, built.ent_weight
+        self.ent_start = built.ent_start
+        self.defining = self._defining_words()
+        self.doc_mass = built.doc_mass
+        self.doc_word_mass = built.doc_word_mass
+        self.is_word = {i for f, i in self.vocab.items() if f.startswith("w:")}
         self.doc_len = np.array([len(t) for t in self.doc_text], dtype=np.float32)
         self.doc_subjects = np.array([self._subjects(t) for t in self.doc_text], dtype=np.int64)
         self.min_doc_len = float(self.doc_len.min()) if n_docs else 0.0
@@ -253,30 +250,21 @@ class Index:
         score -= score.max()
         return score - math.log(np.exp(score).sum())
 
-    def _defining_words(self, doc_feats: list[Counter]) -> list[dict[int, float]]:
+    def _defining_words(self) -> list[dict[int, float]]:
         """Per entry, the words that make it what it is: in a third of its phrasings or more (it has
         DEFINING_MIN or more) and mostly in none other's; those in nearly all of them (互助 for the
         union's mutual aid, 滞纳金 for late fees) are its must-have words (self.must)."""
-        by_entry: dict[int, list[int]] = {}
-        for d, e in enumerate(self.doc_entry):
-            by_entry.setdefault(e, []).append(d)
-        docs_with: Counter = Counter()
-        entry_docs_with: Counter = Counter()
-        for d, feats in enumerate(doc_feats):
-            for f in feats:
-                if f.startswith("w:") and CJK_CHAR.search(f):
-                    docs_with[f] += 1
-                    entry_docs_with[(self.doc_entry[d], f)] += 1
-        out: list[dict[int, float]] = [{} for _ in self.entries]
-        must: list[set[int]] = [set() for _ in self.entries]
-        for (e, f), n in entry_docs_with.items():
-            size = len(by_entry[e])
-            if size >= DEFINING_MIN and n >= size / 3 and n >= 0.6 * docs_with[f]:
-                out[e][self.vocab[f]] = self.feat_weight[self.vocab[f]]
-                if n >= MUST_SHARE * size and n >= 0.8 * docs_with[f]:
-                    must[e].add(self.vocab[f])
-        self.must = must
+        cjk_word = np.fromiter((f.startswith("w:") and bool(CJK_CHAR.search(f)) for f in self.vocab),
+                               dtype=bool, count=len(self.vocab))
+        out, self.must = postings.defining_words(self._postings, self.doc_entry, len(self.entries), cjk_word,
+                                                 DEFINING_MIN, MUST_SHARE)
         return out
+
+    @functools.cached_property
+    def doc_fids(self) -> list[frozenset[int]]:
+        """Each phrasing's feature numbers (for leaving a phrasing out: `faq test`, training)."""
+        rows, start = self._postings.flat_rows.tolist(), self._postings.doc_start.tolist()
+        return [frozenset(rows[start[d]:start[d + 1]]) for d in range(len(self.doc_entry))]
 
     # -- reading the question -------------------------------------------------
 
