@@ -199,43 +199,44 @@ class Index:
         (sum_i q_i) log S_c, where S_c is the sum of c's complement counts (the rest is the same for every
         entry)."""
         n_feats, n_entries = len(self.vocab), len(self.entries)
-        df = np.zeros(n_feats)
-        for fids in self.doc_fids:
-            df[list(fids)] += 1
-        n_docs = len(self.doc_fids)
-        self.nb_idf = np.log((1 + n_docs) / (1 + df)) + 1
-        self.nb_pair = {(int(r), int(e)): k for k, (r, e) in enumerate(zip(self.ent_rows, self.ent_ids, strict=True))}
-        self.nb_per_entry = np.zeros(len(self.ent_rows))  # F_ci, aligned with the entry postings
-        self.nb_total = np.zeros(n_feats)  # F_i
-        self.nb_docs: list[dict[int, float]] = []  # each phrasing's vector, to leave one out
-        for d, feats in enumerate(doc_feats):
-            vec = {self.vocab[f]: self._nb_tf(f, tf) for f, tf in feats.items()}
-            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-            vec = {i: v / norm for i, v in vec.items()}
-            self.nb_docs.append(vec)
-            e = self.doc_entry[d]
-            for i, v in vec.items():
-                self.nb_per_entry[self.nb_pair[(i, e)]] += v
-                self.nb_total[i] += v
+        p = self._postings
+        rows = p.flat_rows  # phrasing after phrasing, in the order of doc_feats
+        tf = np.fromiter((n for feats in doc_feats for n in feats.values()), dtype=np.float64, count=len(rows))
+        docs = np.repeat(np.arange(len(doc_feats)), np.diff(p.doc_start))
+        kind = np.array([WEIGHTS[f[0]] for f in self.vocab], dtype=np.float64)
+        idf = np.log((1 + len(doc_feats)) / (1 + np.bincount(rows, minlength=n_feats))) + 1
+        v = (1 + np.log(tf * kind[rows])) * idf[rows]
+        v /= np.maximum(np.sqrt(np.bincount(docs, v * v, len(doc_feats))), 1e-12)[docs]
+        self.nb_idf, self.nb_kind, self.nb_flat = idf, kind, v  # nb_flat: each phrasing's vector, to leave it out
+        # each (feature, entry) pair's place among the entry postings (sorted by feature, then entry)
+        pair = np.searchsorted(self.ent_rows * n_entries + self.ent_ids,
+                               rows * n_entries + np.asarray(self.doc_entry, dtype=np.int64)[docs])
+        self.nb_per_entry = np.bincount(pair, v, len(self.ent_rows))  # F_ci, aligned with the entry postings
+        self.nb_total = np.bincount(rows, v, n_feats)  # F_i
         total = self.nb_total[self.ent_rows] + NB_ALPHA
         self.nb_post = np.log(total) - np.log(total - self.nb_per_entry)
-        held = np.bincount(self.ent_ids, self.nb_per_entry, n_entries) if n_entries else np.zeros(0)
+        held = np.bincount(self.ent_ids, self.nb_per_entry, n_entries)
         self.nb_log_sum = np.log(np.maximum(self.nb_total.sum() + NB_ALPHA * n_feats - held, 1e-9))
 
-    def _nb_tf(self, feature: str, tf: float) -> float:
-        return (1.0 + math.log(tf * WEIGHTS[feature[0]])) * self.nb_idf[self.vocab[feature]]
+    def _nb_vector(self, qfeats: Counter) -> np.ndarray:
+        ids = np.array([self.vocab[f] for f in qfeats if f in self.vocab], dtype=np.int64)
+        tf = np.array([qfeats[f] for f in qfeats if f in self.vocab], dtype=np.float64)
+        v = (1 + np.log(tf * self.nb_kind[ids])) * self.nb_idf[ids]
+        return v / (np.linalg.norm(v) or 1.0)
 
     def naive_bayes(self, qfeats: Counter, ids: list[int], exclude: int | None = None) -> np.ndarray:
         """log P(entry | question) under the complement naive Bayes, for every entry; EXCLUDE: a phrasing
         left out (its counts taken away, as if it were not in the FAQ)."""
-        vec = np.array([self._nb_tf(f, qfeats[f]) for f in qfeats if f in self.vocab])
-        vec = vec / (np.linalg.norm(vec) or 1.0)
+        vec = self._nb_vector(qfeats)
         es = self.ent_start
         spans = [slice(es[i], es[i + 1]) for i in ids]
         posts = [self.nb_post[s] for s in spans]
         log_sum = self.nb_log_sum
         if exclude is not None:
-            left, own = self.nb_docs[exclude], self.doc_entry[exclude]
+            start = self._postings.doc_start
+            run = slice(start[exclude], start[exclude + 1])
+            left = dict(zip(self._postings.flat_rows[run].tolist(), self.nb_flat[run].tolist(), strict=True))
+            own = self.doc_entry[exclude]
             posts = []
             for i, s in zip(ids, spans, strict=True):
                 total = self.nb_total[i] - left.get(i, 0.0) + NB_ALPHA
