@@ -42,7 +42,6 @@ REQUESTS = [
     # the worker's own monthly figure asked for without the numbers (router.yaml `unnumbered`)
     ("五险一金每个月扣多少钱", "contribution", "wage", []),
     ("在深圳上班，社保个人一个月要交多少钱", "contribution", "wage", []),
-    ("社保算下来一个月多少钱", "contribution", "wage", []),
     ("退休以后每个月能领多少养老金", "pension", "age", None),
     ("自己交灵活就业养老保险一年交多少钱", "flexible", "share", ["最低档（60%）", "100%", "最高档（300%）"]),
 ]
@@ -63,6 +62,8 @@ NOT_REQUESTS = [
     "帮我查查社保交了多少",
     "我算了一下社保好像交少了",
     "算下来养老金一个月才一千多",
+    "社保算下来一个月多少钱",
+    "西宁城乡居民养老金一个月发多少钱",
     "医保一年交多少钱",  # often a resident's fixed yearly fee: the FAQ's
     "养老保险每个月交多少比例",
     "五险一金单位交多少个人交多少",
