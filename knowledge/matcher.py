@@ -47,6 +47,7 @@ DEFINING_PENALTY = 0.3  # share of its raw score an entry loses when the questio
 # paraphrase or two per entry there is nothing to learn from that the similarity does not see).
 NB_ALPHA = 0.5
 NB_IN_RANK = 0.8
+NB_MIN_SHARE = 0.1
 NB_EXTRA = 3  # naive Bayes' best entries added to the candidates when the phrasing shortlist missed them
 REPEATED = 0.6  # a message this repetitive (1 - distinct/all characters) that asks nothing is not answered
 DOMAIN_SHARE = 0.8
@@ -183,11 +184,14 @@ class Index:
         self.log_per_entry = math.log(max(1.0, per_entry))
         share = min(1.0, max(0.0, (per_entry - 2) / 8))
         self.raw_weights = tuple(few + share * (many - few) for few, many in zip(RAW_FEW, RAW_MANY, strict=True))
-        self.nb_in_rank = NB_IN_RANK * share
+        # below NB_MIN_SHARE (about 2.8 phrasings per entry, DIAC2019 has 2) it would cost a millisecond a
+        # question for a weight too small to change a ranking: off, and its features zero
+        self.nb_in_rank = NB_IN_RANK * share if share >= NB_MIN_SHARE else 0.0
         by_entry = np.array(self.doc_entry, dtype=np.int64)
         self.entry_docs = np.split(np.argsort(by_entry, kind="stable"),
                                    np.cumsum(np.bincount(by_entry, minlength=len(self.entries)))[:-1])
-        self._naive_bayes(doc_feats)
+        if self.nb_in_rank:
+            self._naive_bayes(doc_feats)
 
     def _naive_bayes(self, doc_feats: list[Counter]) -> None:
         """A complement naive Bayes over the entries (Rennie et al. 2003), learned from the phrasings in
@@ -422,7 +426,7 @@ class Index:
         if not ranked:
             return out
         nb = self.naive_bayes(qfeats, ids, exclude) if self.nb_in_rank else np.zeros(len(self.entries))
-        nb_top = int(np.argmax(nb))
+        nb_top = int(np.argmax(nb)) if self.nb_in_rank else -1
         if self.nb_in_rank:
             # the entries naive Bayes likes best are considered too, by their nearest phrasing
             have = {e for e, _ in ranked}
