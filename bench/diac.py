@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -170,6 +171,7 @@ def main(argv=None) -> int:
     if inside and outside:
         print(f"confidence median: right answers {statistics.median(inside):.1f}, "
               f"left-out questions {statistics.median(outside):.1f}")
+    print(f"peak memory (max RSS of this process): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0
 
 

@@ -38,6 +38,7 @@ def rules() -> dict:
             "ask_not": _optional(rule.get("ask_not")),
             "evidence": set(rule["evidence"]),
             "intent": _optional(rule.get("intent")),
+            "unnumbered": _optional(rule.get("unnumbered")),
         }
     patterns = {key: re.compile(data[key]) for key in (
         "clause_break", "question_marks", "question_words", "rule_asks", "yes_no", "figure",
@@ -182,6 +183,11 @@ def _route(norm: str) -> tuple[str, dict[str, Any]] | None:
         if readings is None:  # numbers are read only for a question that asks for a figure
             readings = _own_numbers(read(norm))
         if not ({x.kind for x in readings} - NOT_INPUTS) & rule["evidence"]:
+            if (rule["unnumbered"] is not None and rule["unnumbered"].search(ask)
+                    and not {x.kind for x in readings} - NOT_INPUTS - {"number", "period"}
+                    and len(norm) <= int(rules()["short_message"])):
+                # the worker's own figure, asked without the numbers: the dialog asks for them
+                return name, {**inputs_from(name, readings), STARTED: True}
             continue
         return name, inputs_from(name, readings)
     return None

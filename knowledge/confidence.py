@@ -26,6 +26,9 @@ FEATURES = (
     "question_held",  # share of the question the best phrasing holds
     "bm25_share",     # the phrasing's BM25 over the best BM25 of any phrasing
     "runner_up",      # the next entry's similarity
+    "nb_lead",        # the FAQ's complement naive Bayes (Index._naive_bayes): the entry's log-probability over
+                      # its next entry's when it ranks it first, below its first's otherwise
+    "nb_top",         # 1 when naive Bayes ranks the entry first: two different readings agree
     "log_length",     # log(1 + characters of the text matched)
     "log_per_entry",  # log of phrasings per entry in the FAQ (DIAC-like FAQs have two or three)
     "unknown",        # share of the question's weight in features no phrasing has

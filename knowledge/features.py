@@ -6,10 +6,16 @@ pinyin pairs survive homophone slips (工上 reads like 工伤) and toneless pin
 
 from __future__ import annotations
 
+import logging
+import marshal
 import re
+import sys
+import tempfile
 from collections import Counter
 from functools import cache
+from pathlib import Path
 
+from knowledge import cache as user_cache
 from knowledge.lexicon import Lexicon
 from textnorm.normalize import CJK_CHAR, LATIN_RUN, char_pinyin, split_pinyin
 
@@ -19,24 +25,73 @@ WEIGHTS = {"w": 1.0, "c": 0.6, "p": 0.45, "u": 2.0}
 _SPACE = re.compile(r"\s+")
 
 
+def _jieba():
+    """The jieba module, imported without pkg_resources: jieba 0.42 reads its data files through
+    pkg_resources when that imports (a tenth of a second, and deprecated) and with open() when it does
+    not, which is all an installed jieba needs."""
+    if "jieba" in sys.modules:
+        return sys.modules["jieba"]
+    hide = "pkg_resources" not in sys.modules
+    if hide:
+        sys.modules["pkg_resources"] = None  # makes `import pkg_resources` raise ImportError
+    try:
+        import jieba
+    finally:
+        if hide and sys.modules.get("pkg_resources", 0) is None:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
 @cache
 def _base_tokenizer():
-    """jieba's dictionary, loaded once and never taught anything: each index copies it."""
-    import logging
-
-    import jieba
-
+    """jieba's dictionary, loaded once and never taught anything: each index copies it. jieba reads its
+    own cache with `marshal.load` from a file object, a second or so; the same prefix dictionary read
+    from our cache file (knowledge/cache.py) in one piece takes a fifth of that."""
+    jieba = _jieba()
     jieba.setLogLevel(logging.WARNING)
     base = jieba.Tokenizer()
-    base.initialize()
+    dictionary = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
+    try:
+        stat = dictionary.stat()
+        name = f"jieba-{user_cache.key(jieba.__version__, dictionary, stat.st_size, stat.st_mtime_ns)}.marshal"
+    except OSError:  # jieba reads its dictionary some other way (a zipped install): let it
+        name = None
+    loaded = _unmarshal(user_cache.read(name)) if name else None
+    if loaded is None and name:
+        # jieba's own cache of its default dictionary, which it trusts as long as it is there
+        own = Path(base.tmp_dir or tempfile.gettempdir()) / (base.cache_file or "jieba.cache")
+        try:
+            loaded = _unmarshal(own.read_bytes())
+        except OSError:
+            loaded = None
+        if loaded is not None:
+            user_cache.write(name, marshal.dumps(loaded))
+    if loaded is not None:
+        with base.lock:
+            base.FREQ, base.total = loaded
+            base.initialized = True
+    else:
+        base.initialize()
+        if name:
+            user_cache.write(name, marshal.dumps((base.FREQ, base.total)))
     return base
+
+
+def _unmarshal(data: bytes | None) -> tuple[dict, int] | None:
+    """jieba's (prefix dictionary, total) from a cache file's bytes, or None when they are not that."""
+    if data is None:
+        return None
+    try:
+        freq, total = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return (freq, total) if isinstance(freq, dict) and isinstance(total, int) else None
 
 
 def new_tokenizer(lexicon: Lexicon, extra: set[str] = frozenset()):
     """A jieba tokenizer of its own that knows the domain words of LEXICON and EXTRA: what one index
     learns never reaches another (a /reload, a test FAQ, a benchmark's FAQ)."""
-    import jieba
-
+    jieba = _jieba()
     base = _base_tokenizer()
     tokenizer = jieba.Tokenizer()
     with base.lock:
@@ -51,15 +106,20 @@ def new_tokenizer(lexicon: Lexicon, extra: set[str] = frozenset()):
     return tokenizer
 
 
-def words(text: str, stopwords: frozenset[str], tokenizer=None) -> list[str]:
+def tokens(text: str, tokenizer=None) -> list[str]:
     """jieba words of TEXT (TOKENIZER: an index's own; default jieba's plain dictionary), longer words
-    also giving their dictionary sub-words, stop words dropped."""
+    also giving their dictionary sub-words; stop words kept."""
     out = []
     for word in (tokenizer or _base_tokenizer()).lcut_for_search(text, HMM=False):
         word = word.strip()
-        if word and word not in stopwords:
+        if word:
             out.append(word)
     return out
+
+
+def words(text: str, stopwords: frozenset[str], tokenizer=None) -> list[str]:
+    """The tokens of TEXT without STOPWORDS."""
+    return [w for w in tokens(text, tokenizer) if w not in stopwords]
 
 
 def syllables(text: str) -> list[str]:
@@ -74,18 +134,13 @@ def syllables(text: str) -> list[str]:
     return out
 
 
-def featurize(text: str, stopwords: frozenset[str], tokenizer=None) -> Counter:
-    """Feature counts of a canonical text, keys prefixed by kind (w:, c:, p:, u:)."""
-    feats: Counter = Counter()
-    for word in words(text, stopwords, tokenizer):
-        feats["w:" + word] += 1
+def featurize(text: str, stopwords: frozenset[str], tokenizer=None, cut: list[str] | None = None) -> Counter:
+    """Feature counts of a canonical text, keys prefixed by kind (w:, c:, p:, u:), in that order.
+    CUT: `tokens(text, tokenizer)` when the caller has them already."""
+    keys = ["w:" + w for w in (tokens(text, tokenizer) if cut is None else cut) if w not in stopwords]
     compact = _SPACE.sub("", text)
-    for i in range(len(compact) - 1):
-        feats["c:" + compact[i : i + 2]] += 1
-    for ch in compact:
-        if CJK_CHAR.match(ch):
-            feats["u:" + ch] += 1
+    keys += ["c:" + compact[i : i + 2] for i in range(len(compact) - 1)]
+    keys += ["u:" + ch for ch in compact if CJK_CHAR.match(ch)]
     syl = syllables(text)
-    for i in range(len(syl) - 1):
-        feats["p:" + syl[i] + syl[i + 1]] += 1
-    return feats
+    keys += ["p:" + a + b for a, b in zip(syl, syl[1:], strict=False)]
+    return Counter(keys)

@@ -12,6 +12,7 @@ The index is built once; matching does no I/O.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -19,9 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from knowledge import letters
+from knowledge import index_cache, letters, postings
 from knowledge.confidence import ConfidenceModel, shipped_model
-from knowledge.features import WEIGHTS, featurize, new_tokenizer, syllables, words
+from knowledge.features import WEIGHTS, featurize, new_tokenizer, syllables, tokens
 from knowledge.lexicon import Lexicon
 from knowledge.model import Entry
 from textnorm.normalize import CJK_CHAR, LATIN_RUN, canonical, clean, split_pinyin
@@ -41,12 +42,21 @@ LETTER_CHARS = 30  # from this length a message is also read for its question se
 DEFINING_MIN = 6  # phrasings an entry needs before words can be told to define it
 MUST_SHARE = 0.7  # ... and words in this share of them are must-have words
 DEFINING_PENALTY = 0.3  # share of its raw score an entry loses when the question lacks all its defining words
+# The entries' complement naive Bayes (see Index._naive_bayes): its smoothing, and how much its log-probability
+# counts in the ranking next to the similarity score, at 10 or more phrasings per entry (none at 2: with a
+# paraphrase or two per entry there is nothing to learn from that the similarity does not see).
+NB_ALPHA = 0.5
+NB_IN_RANK = 0.8
+NB_MIN_SHARE = 0.1
+NB_EXTRA = 3  # naive Bayes' best entries added to the candidates when the phrasing shortlist missed them
 REPEATED = 0.6  # a message this repetitive (1 - distinct/all characters) that asks nothing is not answered
 DOMAIN_SHARE = 0.8
 SUBJECT_PENALTY = 0.25
 NO_SUBJECT_PENALTY = 0.2  # a phrasing naming no insurance, against a question that names one
 
 _SPACE = re.compile(r"\s+")
+# what the index was given or made before building: never part of its cached state
+_NOT_CACHED = frozenset({"entries", "lexicon", "model", "_places", "tokenizer", "doc_fids"})
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,10 @@ class MatchResult:
 class Index:
     """The searchable form of a list of FAQ entries."""
 
-    def __init__(self, entries: list[Entry], lexicon: Lexicon | None = None, model: ConfidenceModel | None = None):
+    def __init__(self, entries: list[Entry], lexicon: Lexicon | None = None, model: ConfidenceModel | None = None,
+                 *, cache: bool = False):
+        """CACHE: keep the built index in the user's cache folder and use it while nothing it was built
+        from has changed (knowledge/index_cache.py); the index is the same either way."""
         self.entries = list(entries)
         self.lexicon = lexicon or Lexicon()
         self.model = model or shipped_model()
@@ -91,6 +104,17 @@ class Index:
         places = sorted(self.lexicon.places, key=len, reverse=True)
         self._places = re.compile(f"(?:{'|'.join(map(re.escape, places))})(?:省|市|自治区|区|县)?") if places else None
         self.tokenizer = new_tokenizer(self.lexicon, set(self.lexicon.synonyms.values()))  # its own jieba
+        name = index_cache.file_name(self.entries, self.lexicon) if cache else None
+        state = index_cache.load(name) if name else None
+        if state is not None:
+            self.__dict__.update(state)
+            self.out_of_scope = self.lexicon.out_of_scope
+            return
+        self._build()
+        if name:
+            index_cache.save(name, {k: v for k, v in vars(self).items() if k not in _NOT_CACHED})
+
+    def _build(self) -> None:
         stop = self.lexicon.stopwords
 
         doc_feats: list[Counter] = []
@@ -98,64 +122,44 @@ class Index:
         self.doc_text: list[str] = []
         self.doc_phrasing: list[str] = []
         vocab_words: Counter = Counter()
+        cut: dict[str, list[str]] = {}  # each text is cut by jieba once
+
+        def tokens_of(text: str) -> list[str]:
+            found = cut.get(text)
+            if found is None:
+                found = cut[text] = tokens(text, self.tokenizer)
+            return found
+
         for e_index, entry in enumerate(self.entries):
             seen = set()
             for phrasing in entry.phrasings:
-                raw = clean(phrasing)
                 text = self.set_places_aside(canonical(phrasing, self.lexicon))[0]
                 if not text or text in seen:
                     continue
                 seen.add(text)
-                doc_feats.append(featurize(text, stop, self.tokenizer))
+                text_tokens = tokens_of(text)
+                doc_feats.append(featurize(text, stop, cut=text_tokens))
                 self.doc_entry.append(e_index)
                 self.doc_text.append(_SPACE.sub("", text))
                 self.doc_phrasing.append(phrasing)
-                vocab_words.update(w for w in words(raw, frozenset(), self.tokenizer) if CJK_CHAR.search(w))
-                vocab_words.update(w for w in words(text, frozenset(), self.tokenizer) if CJK_CHAR.search(w))
+                vocab_words.update(w for w in tokens_of(clean(phrasing)) if CJK_CHAR.search(w))
+                vocab_words.update(w for w in text_tokens if CJK_CHAR.search(w))
 
         n_docs = len(doc_feats)
-        df: Counter = Counter()
-        for feats in doc_feats:
-            df.update(feats.keys())
-        self.vocab = {f: i for i, f in enumerate(df)}
-        self.idf = {f: math.log(1 + (n_docs - n + 0.5) / (n + 0.5)) for f, n in df.items()}
+        built = postings.build(doc_feats, self.doc_entry, len(self.entries), K1, B)
+        self._postings = built
+        self.vocab, self.idf, self.feat_weight = built.vocab, built.idf, built.feat_weight
         self.unknown_idf = math.log(1 + (n_docs + 0.5) / 0.5)
-        # a feature's plain weight, by its number in the vocabulary
-        self.feat_weight = {self.vocab[f]: self.weight(f) for f in self.vocab}
-        lengths = [sum(f.values()) for f in doc_feats]
-        avg = (sum(lengths) / n_docs) if n_docs else 1.0
-
-        rows, cols, vals, presence = [], [], [], []
-        mass = np.zeros(n_docs, dtype=np.float32)
-        word_mass = np.zeros(n_docs, dtype=np.float32)
-        for d, feats in enumerate(doc_feats):
-            norm = K1 * (1 - B + B * lengths[d] / avg)
-            for f, tf in feats.items():
-                w = self.feat_weight[self.vocab[f]]
-                mass[d] += w
-                if f.startswith("w:"):
-                    word_mass[d] += w
-                rows.append(self.vocab[f])
-                cols.append(d)
-                vals.append(w * tf * (K1 + 1) / (tf + norm))
-                presence.append(w)
         # one row per feature: the phrasings holding it, with its BM25 score and its plain weight
-        order = np.argsort(np.array(rows, dtype=np.int64), kind="stable")
-        self.post_docs = np.array(cols, dtype=np.int32)[order]
-        self.post_bm25 = np.array(vals, dtype=np.float64)[order]
-        self.post_weight = np.array(presence, dtype=np.float64)[order]
-        self.post_start = np.searchsorted(np.array(rows, dtype=np.int64)[order], np.arange(len(self.vocab) + 1))
+        self.post_docs, self.post_bm25, self.post_weight = built.post_docs, built.post_bm25, built.post_weight
+        self.post_start = built.post_start
         # the same per entry: which entries hold a feature in any of their phrasings
-        pairs = sorted({(self.vocab[f], self.doc_entry[d]) for d, feats in enumerate(doc_feats) for f in feats})
-        self.ent_rows = np.array([r for r, _ in pairs], dtype=np.int64)
-        self.ent_ids = np.array([e for _, e in pairs], dtype=np.int32)
-        self.ent_weight = np.array([self.feat_weight[r] for r, _ in pairs])
-        self.ent_start = np.searchsorted(self.ent_rows, np.arange(len(self.vocab) + 1))
-        self.doc_fids = [frozenset(self.vocab[f] for f in feats) for feats in doc_feats]
-        self.defining = self._defining_words(doc_feats)
-        self.doc_mass = np.maximum(mass, 1e-6)
-        self.doc_word_mass = np.maximum(word_mass, 1e-6)
-        self.is_word = {self.vocab[f] for f in self.vocab if f.startswith("w:")}
+        self.ent_rows, self.ent_ids, self.ent_weight = built.ent_rows, built.ent_ids, built.ent_weight
+        self.ent_start = built.ent_start
+        self.defining = self._defining_words()
+        self.doc_mass = built.doc_mass
+        self.doc_word_mass = built.doc_word_mass
+        self.is_word = {i for f, i in self.vocab.items() if f.startswith("w:")}
         self.doc_len = np.array([len(t) for t in self.doc_text], dtype=np.float32)
         self.doc_subjects = np.array([self._subjects(t) for t in self.doc_text], dtype=np.int64)
         self.min_doc_len = float(self.doc_len.min()) if n_docs else 0.0
@@ -180,31 +184,92 @@ class Index:
         self.log_per_entry = math.log(max(1.0, per_entry))
         share = min(1.0, max(0.0, (per_entry - 2) / 8))
         self.raw_weights = tuple(few + share * (many - few) for few, many in zip(RAW_FEW, RAW_MANY, strict=True))
+        # below NB_MIN_SHARE (about 2.8 phrasings per entry, DIAC2019 has 2) it would cost a millisecond a
+        # question for a weight too small to change a ranking: off, and its features zero
+        self.nb_in_rank = NB_IN_RANK * share if share >= NB_MIN_SHARE else 0.0
+        by_entry = np.array(self.doc_entry, dtype=np.int64)
+        self.entry_docs = np.split(np.argsort(by_entry, kind="stable"),
+                                   np.cumsum(np.bincount(by_entry, minlength=len(self.entries)))[:-1])
+        if self.nb_in_rank:
+            self._naive_bayes(doc_feats)
 
-    def _defining_words(self, doc_feats: list[Counter]) -> list[dict[int, float]]:
+    def _naive_bayes(self, doc_feats: list[Counter]) -> None:
+        """A complement naive Bayes over the entries (Rennie et al. 2003), learned from the phrasings in
+        closed form: where the similarity asks which phrasing is nearest, this asks which entry's words the
+        question's words point to, and so learns that 没交 points to arrears though 辞职 sits in more
+        unemployment phrasings. A phrasing is its features' sublinear TF-IDF, L2-normalised; per entry c and
+        feature i the complement count is F_i + alpha - F_ci. Kept as postings: the score of entry c is
+        sum_i q_i (log(F_i + alpha) - log(F_i + alpha - F_ci)) over the features c holds, plus
+        (sum_i q_i) log S_c, where S_c is the sum of c's complement counts (the rest is the same for every
+        entry)."""
+        n_feats, n_entries = len(self.vocab), len(self.entries)
+        p = self._postings
+        rows = p.flat_rows  # phrasing after phrasing, in the order of doc_feats
+        tf = np.fromiter((n for feats in doc_feats for n in feats.values()), dtype=np.float64, count=len(rows))
+        docs = np.repeat(np.arange(len(doc_feats)), np.diff(p.doc_start))
+        kind = np.array([WEIGHTS[f[0]] for f in self.vocab], dtype=np.float64)
+        idf = np.log((1 + len(doc_feats)) / (1 + np.bincount(rows, minlength=n_feats))) + 1
+        v = (1 + np.log(tf * kind[rows])) * idf[rows]
+        v /= np.maximum(np.sqrt(np.bincount(docs, v * v, len(doc_feats))), 1e-12)[docs]
+        self.nb_idf, self.nb_kind, self.nb_flat = idf, kind, v  # nb_flat: each phrasing's vector, to leave it out
+        # each (feature, entry) pair's place among the entry postings (sorted by feature, then entry)
+        pair = np.searchsorted(self.ent_rows * n_entries + self.ent_ids,
+                               rows * n_entries + np.asarray(self.doc_entry, dtype=np.int64)[docs])
+        self.nb_per_entry = np.bincount(pair, v, len(self.ent_rows))  # F_ci, aligned with the entry postings
+        self.nb_total = np.bincount(rows, v, n_feats)  # F_i
+        total = self.nb_total[self.ent_rows] + NB_ALPHA
+        self.nb_post = np.log(total) - np.log(total - self.nb_per_entry)
+        held = np.bincount(self.ent_ids, self.nb_per_entry, n_entries)
+        self.nb_log_sum = np.log(np.maximum(self.nb_total.sum() + NB_ALPHA * n_feats - held, 1e-9))
+
+    def _nb_vector(self, qfeats: Counter) -> np.ndarray:
+        ids = np.array([self.vocab[f] for f in qfeats if f in self.vocab], dtype=np.int64)
+        tf = np.array([qfeats[f] for f in qfeats if f in self.vocab], dtype=np.float64)
+        v = (1 + np.log(tf * self.nb_kind[ids])) * self.nb_idf[ids]
+        return v / (np.linalg.norm(v) or 1.0)
+
+    def naive_bayes(self, qfeats: Counter, ids: list[int], exclude: int | None = None) -> np.ndarray:
+        """log P(entry | question) under the complement naive Bayes, for every entry; EXCLUDE: a phrasing
+        left out (its counts taken away, as if it were not in the FAQ)."""
+        vec = self._nb_vector(qfeats)
+        es = self.ent_start
+        spans = [slice(es[i], es[i + 1]) for i in ids]
+        posts = [self.nb_post[s] for s in spans]
+        log_sum = self.nb_log_sum
+        if exclude is not None:
+            start = self._postings.doc_start
+            run = slice(start[exclude], start[exclude + 1])
+            left = dict(zip(self._postings.flat_rows[run].tolist(), self.nb_flat[run].tolist(), strict=True))
+            own = self.doc_entry[exclude]
+            posts = []
+            for i, s in zip(ids, spans, strict=True):
+                total = self.nb_total[i] - left.get(i, 0.0) + NB_ALPHA
+                per = self.nb_per_entry[s] - np.where(self.ent_ids[s] == own, left.get(i, 0.0), 0.0)
+                posts.append(np.log(total) - np.log(np.maximum(total - per, 1e-12)))
+            log_sum = np.log(np.exp(self.nb_log_sum) - sum(left.values()))
+            log_sum[own] = self.nb_log_sum[own]
+        weights = np.concatenate([np.full(s.stop - s.start, v) for s, v in zip(spans, vec, strict=True)])
+        score = np.bincount(np.concatenate([self.ent_ids[s] for s in spans]),
+                            weights * np.concatenate(posts), len(self.entries))
+        score = score + vec.sum() * log_sum
+        score -= score.max()
+        return score - math.log(np.exp(score).sum())
+
+    def _defining_words(self) -> list[dict[int, float]]:
         """Per entry, the words that make it what it is: in a third of its phrasings or more (it has
         DEFINING_MIN or more) and mostly in none other's; those in nearly all of them (互助 for the
         union's mutual aid, 滞纳金 for late fees) are its must-have words (self.must)."""
-        by_entry: dict[int, list[int]] = {}
-        for d, e in enumerate(self.doc_entry):
-            by_entry.setdefault(e, []).append(d)
-        docs_with: Counter = Counter()
-        entry_docs_with: Counter = Counter()
-        for d, feats in enumerate(doc_feats):
-            for f in feats:
-                if f.startswith("w:") and CJK_CHAR.search(f):
-                    docs_with[f] += 1
-                    entry_docs_with[(self.doc_entry[d], f)] += 1
-        out: list[dict[int, float]] = [{} for _ in self.entries]
-        must: list[set[int]] = [set() for _ in self.entries]
-        for (e, f), n in entry_docs_with.items():
-            size = len(by_entry[e])
-            if size >= DEFINING_MIN and n >= size / 3 and n >= 0.6 * docs_with[f]:
-                out[e][self.vocab[f]] = self.feat_weight[self.vocab[f]]
-                if n >= MUST_SHARE * size and n >= 0.8 * docs_with[f]:
-                    must[e].add(self.vocab[f])
-        self.must = must
+        cjk_word = np.fromiter((f.startswith("w:") and bool(CJK_CHAR.search(f)) for f in self.vocab),
+                               dtype=bool, count=len(self.vocab))
+        out, self.must = postings.defining_words(self._postings, self.doc_entry, len(self.entries), cjk_word,
+                                                 DEFINING_MIN, MUST_SHARE)
         return out
+
+    @functools.cached_property
+    def doc_fids(self) -> list[frozenset[int]]:
+        """Each phrasing's feature numbers (for leaving a phrasing out: `faq test`, training)."""
+        rows, start = self._postings.flat_rows.tolist(), self._postings.doc_start.tolist()
+        return [frozenset(rows[start[d]:start[d + 1]]) for d in range(len(self.doc_entry))]
 
     # -- reading the question -------------------------------------------------
 
@@ -360,6 +425,18 @@ class Index:
         ranked = sorted(best_by_entry.items(), key=lambda kv: -kv[1][0])[:CANDIDATES]
         if not ranked:
             return out
+        nb = self.naive_bayes(qfeats, ids, exclude) if self.nb_in_rank else np.zeros(len(self.entries))
+        nb_top = int(np.argmax(nb)) if self.nb_in_rank else -1
+        if self.nb_in_rank:
+            # the entries naive Bayes likes best are considered too, by their nearest phrasing
+            have = {e for e, _ in ranked}
+            for e in np.argsort(-nb)[:NB_EXTRA].tolist():
+                docs = self.entry_docs[e]
+                if e in have or not len(docs):
+                    continue
+                d = int(docs[np.argmax(rank[docs])])
+                if bm25[d] > 0:
+                    ranked.append((e, (float(rank[d]), d, float(sim[d]))))
         es = self.ent_start
         espans = [slice(es[i], es[i + 1]) for i in ids]
         ent_cov = np.bincount(np.concatenate([self.ent_ids[s] for s in espans]),
@@ -380,21 +457,27 @@ class Index:
                 defining[e] = -1.0  # not one of its must-have words: "医保一年交多少钱" is not about 互助医保
         # an entry whose defining words the question lacks answers a narrower question than the one asked
         raw = {e: self.raw_score(s, cover[e]) * (1 - DEFINING_PENALTY * (1 - defining[e])) for e, (_, _, s) in ranked}
-        scored = sorted(((r + RAW_IN_RANK * raw[e], e, d, s) for e, (r, d, s) in ranked), reverse=True)
-        raws = [raw[e] for _, e, _, _ in scored]
+        key = {e: float(r + RAW_IN_RANK * raw[e] + self.nb_in_rank * nb[e]) for e, (r, _, _) in ranked}
+        scored = sorted(((key[e], e, d, s) for e, (_, d, s) in ranked), reverse=True)
+        # the lead is taken on the ranking key, in the raw score's units
+        leads = [k / (1 + RAW_IN_RANK) for k, _, _, _ in scored]
         sims = [s for _, _, _, s in scored]
+        nbs = sorted(nb.tolist(), reverse=True)[:2] if self.nb_in_rank else [0.0, 0.0]
         shared_features = {"log_length": math.log1p(qlen), "log_per_entry": self.log_per_entry, "unknown": unknown,
                            **context}
         rows = []
         for pos, (_, e, d, s) in enumerate(scored[:limit]):
             if pos == 0:
-                lead, runner_up = (raws[0] - raws[1], sims[1]) if len(raws) > 1 else (raws[0], 0.0)
+                lead, runner_up = (leads[0] - leads[1], sims[1]) if len(leads) > 1 else (leads[0], 0.0)
             else:
-                lead, runner_up = raws[pos] - raws[0], sims[0]
+                lead, runner_up = leads[pos] - leads[0], sims[0]
+            # naive Bayes' own lead: over its next entry for its first, below its first for the others
+            nb_lead = float(nb[e] - (nbs[1] if e == nb_top and len(nbs) > 1 else nbs[0]))
             rows.append({"similarity": s, "coverage": cover[e], "lead": lead, "phrasing_held": float(cov_d[d]),
                          "phrasing_words_held": float(min(1.0, words_held[d])), "defining_held": defining[e],
                          "question_held": float(cov_q[d]), "bm25_share": float(bm25[d]) / top_bm25,
-                         "runner_up": runner_up, **shared_features})
+                         "runner_up": runner_up, "nb_lead": nb_lead, "nb_top": float(e == nb_top),
+                         **shared_features})
         for (_, e, d, s), features, p in zip(scored, rows, self.model.probabilities(rows), strict=False):
             conf = 100.0 * p
             if context.get("off_topic"):

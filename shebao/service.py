@@ -188,4 +188,4 @@ def build_answerer(config: Config, faq_path: Path | None = None) -> Answerer:
     errors = too_long(entries)
     if errors:
         raise FAQError(errors)
-    return Answerer(Index(entries, lexicon), config, folder)
+    return Answerer(Index(entries, lexicon, cache=True), config, folder)

@@ -39,6 +39,11 @@ REQUESTS = [
     ("帮我算算工伤赔偿多少", "injury_compensation", "grade",
      ["一级", "二级", "三级", "四级", "五级", "六级", "七级", "八级", "九级", "十级", "因工死亡"]),
     ("我想算一下辞职的经济补偿", "severance", "years", []),
+    # the worker's own monthly figure asked for without the numbers (router.yaml `unnumbered`)
+    ("五险一金每个月扣多少钱", "contribution", "wage", []),
+    ("在深圳上班，社保个人一个月要交多少钱", "contribution", "wage", []),
+    ("退休以后每个月能领多少养老金", "pension", "age", None),
+    ("自己交灵活就业养老保险一年交多少钱", "flexible", "share", ["最低档（60%）", "100%", "最高档（300%）"]),
 ]
 
 # Questions about the rules, or with 算 in another sense: the FAQ answers them.
@@ -58,6 +63,10 @@ NOT_REQUESTS = [
     "我算了一下社保好像交少了",
     "算下来养老金一个月才一千多",
     "社保算下来一个月多少钱",
+    "西宁城乡居民养老金一个月发多少钱",
+    "医保一年交多少钱",  # often a resident's fixed yearly fee: the FAQ's
+    "养老保险每个月交多少比例",
+    "五险一金单位交多少个人交多少",
     "帮我算一下养老金，为什么这么少",
     "算了",
 ]

@@ -15,13 +15,14 @@ from eval_questions import is_right  # noqa: E402
 
 SETS = {
     # set: (least share right, most share answered with a wrong entry or calculator), a little below what
-    # bench/eval_questions.py measures with the shipped model (README, Benchmarks)
-    ROOT.parent / "shared" / "eval" / "dev.yaml": (0.95, 0.01),
-    ROOT / "tests" / "data" / "worker_questions.yaml": (0.91, 0.03),
-    ROOT / "tests" / "data" / "worker_questions_2.yaml": (0.93, 0.015),
-    # the shipped confidence model was fitted on real_dev too, so this guards against slipping only; the
-    # figure that counts is bench/train_confidence.py's cross-validated one
-    ROOT.parent / "shared" / "eval" / "real_dev.yaml": (0.47, 0.03),
+    # bench/eval_questions.py measures with the shipped model (README, Benchmarks): dev 1.000 and 0 wrong,
+    # the worker sets 0.933 / 9 wrong and 0.990 / 1 wrong
+    ROOT.parent / "shared" / "eval" / "dev.yaml": (0.97, 0.01),
+    ROOT / "tests" / "data" / "worker_questions.yaml": (0.92, 0.04),
+    ROOT / "tests" / "data" / "worker_questions_2.yaml": (0.97, 0.01),
+    # the shipped confidence model was fitted on real_dev too (0.776 measured), so this guards against
+    # slipping only; the figure that counts is bench/train_confidence.py's cross-validated one
+    ROOT.parent / "shared" / "eval" / "real_dev.yaml": (0.74, 0.04),
 }
 
 
@@ -42,11 +43,11 @@ def test_labelled_worker_questions(answerer, path):
     assert wrong / len(cases) <= most_wrong, f"{wrong}/{len(cases)} answered wrongly"
 
 
-def test_the_faq_and_fallback_lines_of_the_dev_set_score_at_least_095(answerer):
-    # 0.96 measured (72/75) with the learned confidence's answer threshold of 89; 0.97 before it
+def test_the_faq_and_fallback_lines_of_the_dev_set_score_at_least_097(answerer):
+    # 75/75 measured with the naive Bayes in the ranking and the confidence refitted on it
     path = ROOT.parent / "shared" / "eval" / "dev.yaml"
     if not path.is_file():
         pytest.skip("shared/eval/dev.yaml is not beside the checkout")
     cases = [c for c in yaml.safe_load(path.read_text(encoding="utf-8")) if "calc:" not in str(c["expect"])]
     right = sum(is_right(c, answerer.answer(str(c["q"]), one_shot=True)) for c in cases)
-    assert right / len(cases) >= 0.95, f"{right}/{len(cases)}"
+    assert right / len(cases) >= 0.97, f"{right}/{len(cases)}"
