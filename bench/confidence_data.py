@@ -7,6 +7,8 @@ time and never copied into the package:
 - faq_loo:   every phrasing of the shipped FAQ, matched with itself left out of the index;
 - workers:   tests/data/worker_questions*.yaml (calculator lines left out: they never reach the FAQ);
 - real:      ../shared/eval/real_dev.yaml, used by cross-validation only;
+- absent:    the shipped FAQ with one entry left out whole, asked some of that entry's phrasings (a topic
+             the FAQ lacks, in the FAQ's own words: never right);
 - offtopic:  general-domain questions from LCQMC, AFQMC and OPPO-xiaobu (never right: nothing to answer);
 - diac:      DIAC2019 groups the DIAC benchmark does not sample, as an FAQ; one paraphrase per group held
              out (right when it finds its group) and questions of groups left out of that FAQ (never right).
@@ -79,6 +81,20 @@ def faq_rows(index) -> list[Row]:
         row = _row("faq_loo", text, index.match(text, exclude=d), own=index.entries[index.doc_entry[d]].id)
         if row:
             rows.append(row)
+    return rows
+
+
+def absent_rows(index, per_entry: int = 12) -> list[Row]:
+    """Questions on a topic the FAQ lacks: each entry left out whole in turn and some of its phrasings
+    asked (never right: their entry is not there; a neighbour that happens to answer them well counts
+    against the model too, so their target is loose)."""
+    rows = []
+    for e in range(len(index.entries)):
+        docs = index.entry_docs[e].tolist()
+        for d in docs[:: max(1, len(docs) // per_entry)][:per_entry]:
+            text = index.doc_phrasing[d]
+            if row := _row("absent", text, index.match(text, absent=e), set()):
+                rows.append(row)
     return rows
 
 

@@ -19,7 +19,7 @@ from train_confidence import collect, out_of_fold
 
 BANDS = [(0, 20), (20, 40), (40, 60), (60, 70), (70, 80), (80, 90), (90, 95), (95, 101)]
 COLUMNS = {"all": None, "real + workers": ("real", "workers"), "real_dev": ("real",), "DIAC2019": ("diac",),
-           "FAQ left out": ("faq_loo",), "off-topic": ("offtopic",)}
+           "FAQ left out": ("faq_loo",), "entry left out": ("absent",), "off-topic": ("offtopic",)}
 
 
 def table(rows, p: np.ndarray) -> list[str]:

