@@ -12,7 +12,7 @@ from shebao.service import texts as core_texts
 ALICE = user(6001, "阿丽")
 QUESTION = "工伤保险可以单独买吗"
 NEEDS_GENDER = "医保交了20年，退休时够不够"  # the calculator asks 男 / 女 with buttons
-UNSURE = "我的卡不见了"  # answered with "did you mean: social_card_service"
+UNSURE = "卡丢了怎么办"  # answered with "did you mean: social_card_service" (no insurance named: not sure enough)
 
 
 def buttons_starting(call, prefix):
