@@ -50,6 +50,7 @@ def read(raw: str, lexicon: Lexicon, canon: Callable[[str], str]) -> Letter:
     sentences = [(s, mark or asks(s, lexicon)) for s, mark in sentences if _SPACE.sub("", s)]
     whole = " ".join(s for s, _ in sentences)
     question = ""
+    vague = False  # the question after the marker says too little: the whole story's facts count
     # the last ask marker ("请问", "我想问", "想了解"): what follows it is the question
     markers = sorted(lexicon.ask_markers, key=len, reverse=True)
     at = max((whole.rfind(m) + len(m) for m in markers if m in whole), default=-1)
@@ -58,11 +59,14 @@ def read(raw: str, lexicon: Lexicon, canon: Callable[[str], str]) -> Letter:
         question = whole[at:]
         if len(_SPACE.sub("", question)) < VAGUE:  # "想了解下相关情况": the question asked before it counts
             question = " ".join([*[s for s in asking if s not in question][-2:], question])
+            vague = True
     elif asking:
         question = " ".join(asking[-2:])
-    told = whole[: whole.find(question)] if question else whole
+    # what the story tells before the question; for a vague question ("我该怎么办") run on after one long
+    # sentence of story, the whole message
+    told = whole if vague or not question else whole[: whole.find(question)]
     facts = tuple(fact for fact, pattern in _facts(lexicon)
-                  if fact not in question and pattern.search(told) and not pattern.search(question))
+                  if fact not in question and pattern.search(told) and (vague or not pattern.search(question)))
     # facts told together (injured and not insured: the uninsured injury), in the story or the question
     told_facts = set(facts) | {fact for fact, pattern in _facts(lexicon) if pattern.search(question)}
     for both, say in lexicon.together:

@@ -43,6 +43,20 @@ def test_a_vague_question_after_the_marker_takes_the_question_before_it(lexicon)
     assert "社保我必须交吗" in letter.question and letter.question.endswith("相关情况")
 
 
+# one long sentence of story run on with commas into a vague "请问我该怎么办"
+RUN_ON_LETTER = "我在工地上班三年了，老板一直没给我交社保，上个月干活摔断了腿，现在老板不管了，请问我该怎么办？"
+
+
+def test_a_vague_question_run_on_after_the_story_takes_the_facts_of_the_whole_story(lexicon):
+    letter = letters.read(RUN_ON_LETTER, lexicon, lambda s: canonical(s, lexicon))
+    assert letter.facts == ("没上工伤保险受了工伤",)
+
+
+def test_a_run_on_letter_about_an_uninsured_injury_is_answered_as_one(answerer):
+    reply = answerer.answer(RUN_ON_LETTER, one_shot=True)
+    assert reply.kind == "faq" and reply.id == "work_injury_uninsured", (reply.best, reply.score)
+
+
 def test_a_letter_whose_question_is_at_the_end_is_answered_by_what_it_asks(answerer):
     reply = answerer.answer(LETTER, one_shot=True)
     assert reply.kind == "faq" and reply.id == "work_injury_uninsured", (reply.best, reply.score)
