@@ -222,16 +222,17 @@ class Index:
         held = np.bincount(self.ent_ids, self.nb_per_entry, n_entries)
         self.nb_log_sum = np.log(np.maximum(self.nb_total.sum() + NB_ALPHA * n_feats - held, 1e-9))
 
-    def _nb_vector(self, qfeats: Counter) -> np.ndarray:
-        ids = np.array([self.vocab[f] for f in qfeats if f in self.vocab], dtype=np.int64)
-        tf = np.array([qfeats[f] for f in qfeats if f in self.vocab], dtype=np.float64)
-        v = (1 + np.log(tf * self.nb_kind[ids])) * self.nb_idf[ids]
+    def _nb_vector(self, qfeats: Counter, ids: list[int]) -> np.ndarray:
+        """The question's naive Bayes vector over IDS, its feature numbers in the order of QFEATS."""
+        tf = np.array([n for f, n in qfeats.items() if f in self.vocab], dtype=np.float64)
+        at = np.asarray(ids, dtype=np.int64)
+        v = (1 + np.log(tf * self.nb_kind[at])) * self.nb_idf[at]
         return v / (np.linalg.norm(v) or 1.0)
 
     def naive_bayes(self, qfeats: Counter, ids: list[int], exclude: int | None = None) -> np.ndarray:
         """log P(entry | question) under the complement naive Bayes, for every entry; EXCLUDE: a phrasing
         left out (its counts taken away, as if it were not in the FAQ)."""
-        vec = self._nb_vector(qfeats)
+        vec = self._nb_vector(qfeats, ids)
         es = self.ent_start
         spans = [slice(es[i], es[i + 1]) for i in ids]
         posts = [self.nb_post[s] for s in spans]
@@ -453,8 +454,7 @@ class Index:
                               np.concatenate([self.ent_weight[s] for s in espans]), len(self.entries)) / qmass
         if exclude is not None:  # the entry's coverage without the phrasing left out
             own = self.doc_entry[exclude]
-            rest = set().union(*(self.doc_fids[d] for d in range(len(self.doc_entry))
-                                 if self.doc_entry[d] == own and d != exclude))
+            rest = set().union(*(self.doc_fids[d] for d in self.entry_docs[own].tolist() if d != exclude))
             ent_cov[own] = sum(self.feat_weight[i] for i in set(ids) & rest) / qmass
         cover = {e: float(ent_cov[e] * keep[d]) for e, (_, d, _) in ranked}
         present = set(ids)
