@@ -64,6 +64,13 @@ def test_a_short_question_after_the_marker_of_an_unpunctuated_letter_takes_the_s
     assert reply.kind == "faq" and reply.id == "waiver_invalid", (reply.best, reply.score)
 
 
+def test_a_letter_about_an_injured_worker_past_retirement_age_is_the_over_age_entry(answerer):
+    letter = ("我爸早就过了退休年龄，还在一家物流公司看仓库，公司没给他交任何保险。上个月卸货的时候被货箱砸伤了脚。"
+              "请问公司这样做对吗？")
+    reply = answerer.answer(letter, one_shot=True)
+    assert reply.kind == "faq" and reply.id == "older_worker_injury", (reply.best, reply.score)
+
+
 def test_a_run_on_letter_about_an_uninsured_injury_is_answered_as_one(answerer):
     reply = answerer.answer(RUN_ON_LETTER, one_shot=True)
     assert reply.kind == "faq" and reply.id == "work_injury_uninsured", (reply.best, reply.score)
