@@ -76,8 +76,9 @@ def read(raw: str, lexicon: Lexicon, canon: Callable[[str], str]) -> Letter:
     # facts told together (injured and not insured: the uninsured injury), in the story or the question
     told_facts = set(facts) | {fact for fact, pattern in _facts(lexicon) if pattern.search(question)}
     for both, say in lexicon.together:
-        if both <= told_facts and both & set(facts) and say not in question:
+        if both <= told_facts and both & set(facts) and say not in question and say not in facts:
             facts = (*(f for f in facts if f not in both), say)
+            told_facts -= both  # told together once
     return Letter(question.strip(), facts, bool(asking) or at >= 0)
 
 

@@ -71,6 +71,15 @@ def test_a_letter_about_an_injured_worker_past_retirement_age_is_the_over_age_en
     assert reply.kind == "faq" and reply.id == "older_worker_injury", (reply.best, reply.score)
 
 
+def test_an_age_past_retirement_told_as_a_number_is_a_deciding_fact(lexicon, answerer):
+    letter = ("我舅舅今年六十三了，在县城一个砖厂搬砖，厂里从来没给他交过保险。前几天他被砖垛压伤了腰，"
+              "老板说他岁数大了不归工伤管。想问问这种情况老板该不该管？")
+    read = letters.read(letter, lexicon, lambda s: canonical(s, lexicon))
+    assert read.facts == ("超过退休年龄上班受了工伤",), read
+    reply = answerer.answer(letter, one_shot=True)
+    assert reply.kind == "faq" and reply.id == "older_worker_injury", (reply.best, reply.score)
+
+
 def test_a_run_on_letter_about_an_uninsured_injury_is_answered_as_one(answerer):
     reply = answerer.answer(RUN_ON_LETTER, one_shot=True)
     assert reply.kind == "faq" and reply.id == "work_injury_uninsured", (reply.best, reply.score)
