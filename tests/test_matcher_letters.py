@@ -80,6 +80,14 @@ def test_an_age_past_retirement_told_as_a_number_is_a_deciding_fact(lexicon, ans
     assert reply.kind == "faq" and reply.id == "older_worker_injury", (reply.best, reply.score)
 
 
+def test_a_letter_about_a_pensioners_death_is_the_familys_benefits(answerer):
+    # retirement and its paperwork fill the story; the death decides it
+    letter = ("我爸退休七年了，每个月领三千多退休金，前些天在医院病逝了。丧事办完了，街道的人说要去社保局办手续"
+              "把退休金停掉。请问我们接下来该怎么办？")
+    reply = answerer.answer(letter, one_shot=True)
+    assert reply.kind == "faq" and reply.id == "death_benefits", (reply.best, reply.score)
+
+
 def test_a_run_on_letter_about_an_uninsured_injury_is_answered_as_one(answerer):
     reply = answerer.answer(RUN_ON_LETTER, one_shot=True)
     assert reply.kind == "faq" and reply.id == "work_injury_uninsured", (reply.best, reply.score)
