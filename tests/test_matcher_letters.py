@@ -88,6 +88,14 @@ def test_a_letter_about_a_pensioners_death_is_the_familys_benefits(answerer):
     assert reply.kind == "faq" and reply.id == "death_benefits", (reply.best, reply.score)
 
 
+def test_a_question_naming_no_insurance_takes_the_one_the_story_names(lexicon):
+    letter = "我老婆在服装厂上班，厂里给她交的医保，前后换过三个厂。请问到底要交多少年才够？"
+    read = letters.read(letter, lexicon, lambda s: canonical(s, lexicon))
+    assert read.question.startswith("到底要交多少年") and "医保" in read.facts, read
+    both = "我在厂里交了医保，老家还交着养老。请问到底要交多少年才够？"  # two insurances: neither is added
+    assert letters.read(both, lexicon, lambda s: canonical(s, lexicon)).facts == ()
+
+
 def test_a_run_on_letter_about_an_uninsured_injury_is_answered_as_one(answerer):
     reply = answerer.answer(RUN_ON_LETTER, one_shot=True)
     assert reply.kind == "faq" and reply.id == "work_injury_uninsured", (reply.best, reply.score)
