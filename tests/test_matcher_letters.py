@@ -170,3 +170,12 @@ def test_a_question_naming_our_insurance_or_employer_is_not_pointed_elsewhere(an
 
     reply = answerer.answer(question, one_shot=True)
     assert texts()["out_of_scope"]["commercial_insurance"].splitlines()[0] not in reply.text, reply.text
+
+
+@pytest.mark.parametrize(("question", "expected"), [("门诊共济是什么", "outpatient_chronic_disease"),
+                                                    ("俺是男的是不是得干到63才能退啊", "retirement_age")])
+def test_the_shipped_domain_words_hold_outpatient_care_and_retiring(answerer, question, expected):
+    # a question the domain gate holds out gets at most a did-you-mean, however sure the match
+    reply = answerer.answer(question, one_shot=True)
+    assert reply.kind == "faq" and reply.id == expected, (reply.best, reply.score)
+
