@@ -20,6 +20,7 @@ from knowledge.lexicon import Lexicon
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;…\n])")
 _QUESTION_MARK = re.compile(r"[?？]")
 _SPACE = re.compile(r"\s+")
+ALL_SUBJECT = "社保"  # the subject of subjects.yaml that means all insurances together: names no one of them
 VAGUE = 8  # characters: a question after 想了解 shorter than this ("相关情况") needs the sentence before it
 
 
@@ -49,16 +50,22 @@ def read(raw: str, lexicon: Lexicon, canon: Callable[[str], str]) -> Letter:
     sentences = [(canon(p), bool(_QUESTION_MARK.search(p))) for p in pieces]
     sentences = [(s, mark or asks(s, lexicon)) for s, mark in sentences if _SPACE.sub("", s)]
     whole = " ".join(s for s, _ in sentences)
+    ends, end = [], -1
+    for s, _ in sentences:
+        end += 1 + len(s)
+        ends.append(end)
     question = ""
     vague = False  # the question after the marker says too little: the whole story's facts count
     # the last ask marker ("请问", "我想问", "想了解"): what follows it is the question
     markers = sorted(lexicon.ask_markers, key=len, reverse=True)
-    at = max((whole.rfind(m) + len(m) for m in markers if m in whole), default=-1)
+    at, marker = max(((whole.rfind(m) + len(m), m) for m in markers if m in whole), default=(-1, ""))
     asking = [s for s, q in sentences if q]
-    if at >= 0 and len(_SPACE.sub("", whole[at:])) >= 4:
+    if at >= 0 and len(_SPACE.sub("", whole[at:])) >= 2:
         question = whole[at:]
         if len(_SPACE.sub("", question)) < VAGUE:  # "想了解下相关情况": the question asked before it counts
-            question = " ".join([*[s for s in asking if s not in question][-2:], question])
+            # (a sentence that asks and ends before the marker: not the story the marker's sentence tells)
+            before = [s for (s, q), e in zip(sentences, ends, strict=True) if q and e <= at - len(marker)]
+            question = " ".join([*before[-2:], question])
             vague = True
     elif asking:
         question = " ".join(asking[-2:])
@@ -70,9 +77,20 @@ def read(raw: str, lexicon: Lexicon, canon: Callable[[str], str]) -> Letter:
     # facts told together (injured and not insured: the uninsured injury), in the story or the question
     told_facts = set(facts) | {fact for fact, pattern in _facts(lexicon) if pattern.search(question)}
     for both, say in lexicon.together:
-        if both <= told_facts and both & set(facts) and say not in question:
+        if both <= told_facts and both & set(facts) and say not in question and say not in facts:
             facts = (*(f for f in facts if f not in both), say)
+            told_facts -= both  # told together once
+    # a question naming no insurance ("到底要交多少年") is about the one insurance the story names (医保)
+    if question and not _subjects(question, lexicon):
+        named = [s for s in _subjects(told, lexicon) if s != ALL_SUBJECT]
+        if len(named) == 1 and not any(_subjects(f, lexicon) for f in facts):
+            facts = (*facts, lexicon.subjects[named[0]][0])
     return Letter(question.strip(), facts, bool(asking) or at >= 0)
+
+
+def _subjects(text: str, lexicon: Lexicon) -> list[str]:
+    """The subjects of lexicon/subjects.yaml that TEXT names."""
+    return [name for name, words in lexicon.subjects.items() if any(w in text for w in words)]
 
 
 def _facts(lexicon: Lexicon) -> list[tuple[str, re.Pattern]]:
