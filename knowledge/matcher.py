@@ -357,9 +357,21 @@ class Index:
         result.off_topic = any(w in text for w in self.off_topic_words)
         result.in_domain = not self.domain_words or any(w in text for w in self.domain_words)
         result.out_of_scope = next((t for t, ws in self.out_of_scope.items() if any(w in text for w in ws)), None)
-        if result.out_of_scope and self.lexicon.subjects and not self._subjects(text) and any(
-                w in text for w in self.out_of_scope_only[result.out_of_scope]):
-            result.in_domain = False  # "公积金怎么提取" names none of our insurances: not ours to answer
+        if result.out_of_scope and self.lexicon.subjects:
+            named = self._subjects(text)
+            own = any(w in text for w in self.out_of_scope_only[result.out_of_scope])  # words no phrasing uses
+            if named and not own:
+                result.out_of_scope = None  # "工伤保险怎么理赔": one of ours, in a word the FAQ uses too
+            elif not named and own:
+                result.in_domain = False  # "公积金怎么提取" names none of our insurances: not ours to answer
+        if result.out_of_scope and self.domain_words:
+            # the outside topic's own words (意外险 holds 险) are no sign of ours unless staff made them domain
+            # words: "给老人买的意外险怎么理赔"
+            rest = text
+            for w in self.out_of_scope[result.out_of_scope]:
+                if w not in self.domain_words:
+                    rest = rest.replace(w, " ")
+            result.in_domain = result.in_domain and any(w in rest for w in self.domain_words)
         text, place = self.set_places_aside(text)
         compact = _SPACE.sub("", text)
         repeated = 1 - len(set(compact)) / len(compact) if compact else 0.0

@@ -105,7 +105,10 @@ def test_a_phrasing_naming_no_insurance_does_not_outrank_one_naming_the_insuranc
 @pytest.mark.parametrize(
     ("question", "where"),
     [("公积金怎么提取", "12329"), ("个人所得税退税怎么办理", "12366"), ("网贷还不上了会怎么样", "110"),
-     ("重疾险理赔被拒了怎么办", "保险公司")],
+     ("重疾险理赔被拒了怎么办", "保险公司"),
+     # 意外险 holds 险, a domain word, and the FAQ uses 意外险 (a boss's accident insurance instead of work-injury
+     # insurance); with no employer or insurance of ours named, it is a commercial-insurance question
+     ("给老人买的意外险怎么理赔", "保险公司")],
 )
 def test_out_of_scope_questions_say_where_to_ask_instead(answerer, question, where):
     from shebao.service import texts
@@ -113,3 +116,11 @@ def test_out_of_scope_questions_say_where_to_ask_instead(answerer, question, whe
     reply = answerer.answer(question, one_shot=True)
     assert reply.kind == "none" and reply.id is None, (reply.best, reply.score)
     assert where in reply.text and reply.text != texts()["help"]
+
+
+@pytest.mark.parametrize("question", ["老板只给买意外险不给上工伤保险行吗", "工伤保险怎么理赔"])
+def test_a_question_naming_our_insurance_or_employer_is_not_pointed_elsewhere(answerer, question):
+    from shebao.service import texts
+
+    reply = answerer.answer(question, one_shot=True)
+    assert texts()["out_of_scope"]["commercial_insurance"].splitlines()[0] not in reply.text, reply.text
