@@ -159,7 +159,6 @@ def diac_rows(index, queries) -> list[Row]:
 
 
 def matrix(rows: list[Row]) -> tuple[np.ndarray, np.ndarray]:
-    from knowledge.confidence import FEATURES
+    from knowledge.confidence import design
 
-    x = np.array([[r.features.get(n, 0.0) for n in FEATURES] for r in rows], dtype=float)
-    return x, np.array([r.right for r in rows], dtype=int)
+    return design([r.features for r in rows]), np.array([r.right for r in rows], dtype=int)

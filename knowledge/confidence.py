@@ -41,7 +41,22 @@ FEATURES = (
     "place",          # 1 when a place name was set aside
 )
 
+# An FAQ with many phrasings per entry (this project's: about 55) and a DIAC-like one (two or three) reward
+# different things (unknown words, a lead), so each feature also enters scaled by how far the FAQ is of the
+# first kind: GATE_LOG is log(phrasings per entry) where that share starts (0) and is whole (1).
+GATE_LOG = (1.0, 3.0)
+COLUMNS = FEATURES + tuple(f"{f}|many" for f in FEATURES if f != "log_per_entry")
+
 MODEL_FILE = "confidence.json"
+
+
+def design(rows: list[dict[str, float]]) -> np.ndarray:
+    """The model's input for candidates' FEATURES: the features, then each times the many-phrasings share."""
+    x = np.array([[float(f.get(name, 0.0)) for name in FEATURES] for f in rows], dtype=float).reshape(-1, len(FEATURES))
+    low, high = GATE_LOG
+    many = np.clip((x[:, FEATURES.index("log_per_entry")] - low) / (high - low), 0.0, 1.0)[:, None]
+    keep = [i for i, name in enumerate(FEATURES) if name != "log_per_entry"]
+    return np.hstack([x, x[:, keep] * many])
 
 
 class ModelError(Exception):
@@ -50,7 +65,7 @@ class ModelError(Exception):
 
 @dataclass(frozen=True)
 class ConfidenceModel:
-    """A fitted logistic regression over FEATURES, with its thresholds (probabilities, 0-1)."""
+    """A fitted logistic regression over COLUMNS (see design), with its thresholds (probabilities, 0-1)."""
 
     mean: np.ndarray
     scale: np.ndarray
@@ -66,14 +81,14 @@ class ConfidenceModel:
 
     def probabilities(self, rows: list[dict[str, float]]) -> list[float]:
         """P(right) for several candidates' features at once."""
-        x = np.array([[float(f.get(name, 0.0)) for name in FEATURES] for f in rows])
+        x = design(rows)
         z = np.clip(x @ (self.coef / self.scale) + (self.intercept - float(self.mean / self.scale @ self.coef)),
                     -40.0, 40.0)
         return (1.0 / (1.0 + np.exp(-z))).tolist()
 
     def to_json(self) -> dict:
         return {
-            "features": list(FEATURES), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+            "features": list(FEATURES), "columns": list(COLUMNS), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
             "coef": self.coef.tolist(), "intercept": self.intercept,
             "answer_threshold": self.answer_threshold, "suggest_threshold": self.suggest_threshold,
             **({"info": self.info} if self.info else {}),
@@ -82,12 +97,12 @@ class ConfidenceModel:
     @classmethod
     def from_json(cls, data: dict, where: str = MODEL_FILE) -> ConfidenceModel:
         names = data.get("features")
-        if names != list(FEATURES):
+        if names != list(FEATURES) or data.get("columns") != list(COLUMNS):
             raise ModelError(f"{where}: fitted on features {names}, the matcher measures {list(FEATURES)}: "
                              "run bench/train_confidence.py")
         arrays = [np.asarray(data[k], dtype=float) for k in ("mean", "scale", "coef")]
-        if any(a.shape != (len(FEATURES),) for a in arrays):
-            raise ModelError(f"{where}: mean, scale and coef need {len(FEATURES)} values each")
+        if any(a.shape != (len(COLUMNS),) for a in arrays):
+            raise ModelError(f"{where}: mean, scale and coef need {len(COLUMNS)} values each")
         mean, scale, coef = arrays
         return cls(mean, np.where(scale > 0, scale, 1.0), coef, float(data["intercept"]),
                    float(data["answer_threshold"]), float(data["suggest_threshold"]), data.get("info"))

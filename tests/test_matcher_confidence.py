@@ -7,12 +7,12 @@ import json
 import numpy as np
 import pytest
 
-from knowledge.confidence import FEATURES, ConfidenceModel, ModelError, load_model, shipped_model
+from knowledge.confidence import COLUMNS, FEATURES, ConfidenceModel, ModelError, load_model, shipped_model
 
 
 def typical() -> dict[str, float]:
     model = shipped_model()
-    return dict(zip(FEATURES, model.mean.tolist(), strict=True))
+    return dict(zip(FEATURES, model.mean[:len(FEATURES)].tolist(), strict=True))
 
 
 def test_the_shipped_model_loads_and_gives_probabilities():
@@ -64,7 +64,7 @@ def test_a_model_fitted_on_other_features_is_refused_with_where_and_what(tmp_pat
 
 
 def test_the_score_is_100_times_the_models_probability(faq_index):
-    flat = ConfidenceModel(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), np.zeros(len(FEATURES)), 0.0)
+    flat = ConfidenceModel(np.zeros(len(COLUMNS)), np.ones(len(COLUMNS)), np.zeros(len(COLUMNS)), 0.0)
     result = faq_index.match("工伤保险可以单独买吗")
     best = result.best
     assert best.score == pytest.approx(round(100 * faq_index.model.probability(best.features), 1))
