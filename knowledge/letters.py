@@ -49,16 +49,22 @@ def read(raw: str, lexicon: Lexicon, canon: Callable[[str], str]) -> Letter:
     sentences = [(canon(p), bool(_QUESTION_MARK.search(p))) for p in pieces]
     sentences = [(s, mark or asks(s, lexicon)) for s, mark in sentences if _SPACE.sub("", s)]
     whole = " ".join(s for s, _ in sentences)
+    ends, end = [], -1
+    for s, _ in sentences:
+        end += 1 + len(s)
+        ends.append(end)
     question = ""
     vague = False  # the question after the marker says too little: the whole story's facts count
     # the last ask marker ("请问", "我想问", "想了解"): what follows it is the question
     markers = sorted(lexicon.ask_markers, key=len, reverse=True)
-    at = max((whole.rfind(m) + len(m) for m in markers if m in whole), default=-1)
+    at, marker = max(((whole.rfind(m) + len(m), m) for m in markers if m in whole), default=(-1, ""))
     asking = [s for s, q in sentences if q]
-    if at >= 0 and len(_SPACE.sub("", whole[at:])) >= 4:
+    if at >= 0 and len(_SPACE.sub("", whole[at:])) >= 2:
         question = whole[at:]
         if len(_SPACE.sub("", question)) < VAGUE:  # "想了解下相关情况": the question asked before it counts
-            question = " ".join([*[s for s in asking if s not in question][-2:], question])
+            # (a sentence that asks and ends before the marker: not the story the marker's sentence tells)
+            before = [s for (s, q), e in zip(sentences, ends, strict=True) if q and e <= at - len(marker)]
+            question = " ".join([*before[-2:], question])
             vague = True
     elif asking:
         question = " ".join(asking[-2:])

@@ -52,6 +52,18 @@ def test_a_vague_question_run_on_after_the_story_takes_the_facts_of_the_whole_st
     assert letter.facts == ("没上工伤保险受了工伤",)
 
 
+# no punctuation at all, and a question of three characters after the marker
+UNPUNCTUATED_WAIVER = ("我在一家超市当理货员进去的时候经理拿来一张纸让我签上面写着自愿不交社保每月多发一百五我就签了"
+                       "干了一年多心里越想越不踏实请问怎么办")
+
+
+def test_a_short_question_after_the_marker_of_an_unpunctuated_letter_takes_the_storys_facts(lexicon, answerer):
+    letter = letters.read(UNPUNCTUATED_WAIVER, lexicon, lambda s: canonical(s, lexicon))
+    assert letter.question == "怎么办" and letter.facts == ("签了自愿放弃社保的承诺书",), letter
+    reply = answerer.answer(UNPUNCTUATED_WAIVER, one_shot=True)
+    assert reply.kind == "faq" and reply.id == "waiver_invalid", (reply.best, reply.score)
+
+
 def test_a_run_on_letter_about_an_uninsured_injury_is_answered_as_one(answerer):
     reply = answerer.answer(RUN_ON_LETTER, one_shot=True)
     assert reply.kind == "faq" and reply.id == "work_injury_uninsured", (reply.best, reply.score)
