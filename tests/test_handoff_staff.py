@@ -19,7 +19,7 @@ from shebao.store import Storage
 from shebao.store.records import AnsweredHandoff
 
 NOW = datetime.now(UTC)
-FAR = "火星上的量子纠缠保险怎么买"
+FAR = "火星上的量子纠缠是怎么回事"
 NEAR = "老板说工伤保险不能单独买，我们工地没人交"
 
 

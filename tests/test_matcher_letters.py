@@ -120,7 +120,9 @@ def test_a_phrasing_naming_no_insurance_does_not_outrank_one_naming_the_insuranc
      ("重疾险理赔被拒了怎么办", "保险公司"),
      # 意外险 holds 险, a domain word, and the FAQ uses 意外险 (a boss's accident insurance instead of work-injury
      # insurance); with no employer or insurance of ours named, it is a commercial-insurance question
-     ("给老人买的意外险怎么理赔", "保险公司")],
+     ("给老人买的意外险怎么理赔", "保险公司"),
+     # not the flexible workers' subsidy, though both are 补贴: the FAQ has no entry on it
+     ("电工证补贴怎么申请", "就业服务中心"), ("叉车证考下来了有补贴吗", "就业服务中心")],
 )
 def test_out_of_scope_questions_say_where_to_ask_instead(answerer, question, where):
     from shebao.service import texts
