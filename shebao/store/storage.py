@@ -104,6 +104,11 @@ def _read_only_error(exc: StorageError) -> bool:
     return getattr(cause, "sqlstate", None) == "25006"
 
 
+_QUESTION_COLUMNS = "asked_at, user_hash, chat_type, via, text, kind, answer_id, best_id, score, suggestions, counted"
+_INSERT_QUESTION = f"INSERT INTO questions ({_QUESTION_COLUMNS}) VALUES ({', '.join('?' * 11)}) RETURNING id"
+_INSERT_QUESTION_ONCE = (f"INSERT INTO questions ({_QUESTION_COLUMNS}, origin) VALUES ({', '.join('?' * 12)}) "
+                         "ON CONFLICT (origin) DO NOTHING RETURNING id")
+
 _MIGRATIONS_TABLE = (
     "CREATE TABLE IF NOT EXISTS schema_migrations "
     "(version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
@@ -291,14 +296,14 @@ class Storage(InboxStore, HandoffQueries):
             log.error("storage: origin %r is not a channel name and digits; stored without it", mask(origin[:40]))
             origin = None
         row = (_now(), self.user_hash(user_id), chat_type, via, masked, kind, answer_id, best_id,
-               None if score is None else float(score), json.dumps(list(suggestions)), int(counted), origin)
+               None if score is None else float(score), json.dumps(list(suggestions)), int(counted))
         queued = kind == "none" if queue is None else queue
+        insert = _INSERT_QUESTION  # nothing to collide with (and what a database from before 0005 takes)
+        if origin is not None:
+            insert, row = _INSERT_QUESTION_ONCE, (*row, origin)
 
         async def work(tx: Transaction) -> int | None:
-            fresh = await tx.fetch(
-                "INSERT INTO questions (asked_at, user_hash, chat_type, via, text, kind, answer_id, best_id, "
-                "score, suggestions, counted, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (origin) DO NOTHING RETURNING id", row)
+            fresh = await tx.fetch(insert, row)
             if not fresh:  # received before: the row that message got then (committed: the insert waited for it)
                 first = await tx.fetch("SELECT id FROM questions WHERE origin = ?", (origin,))
                 return first[0][0] if first else None
