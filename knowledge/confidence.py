@@ -38,8 +38,10 @@ FEATURES = (
     "repeated",       # 1 - distinct characters / characters of the whole message
     "focused",        # 1 when the question sentence(s) of a letter were matched, not the whole
     "run_on",         # 1 when the whole message is long
-    "place",          # 1 when a place name was set aside
 )
+# Measured too but not a feature: whether a place name was set aside ("place"). A place must not stop an
+# answer that holds everywhere (the answer says where local rules differ), and the few real questions
+# naming a city that the matcher got wrong taught a fitted weight to distrust every city.
 
 # An FAQ with many phrasings per entry (this project's: about 55) and a DIAC-like one (two or three) reward
 # different things (unknown words, a lead), so each feature also enters scaled by how far the FAQ is of the

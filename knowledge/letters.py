@@ -20,6 +20,7 @@ from knowledge.lexicon import Lexicon
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;…\n])")
 _QUESTION_MARK = re.compile(r"[?？]")
 _SPACE = re.compile(r"\s+")
+ALL_SUBJECT = "社保"  # the subject of subjects.yaml that means all insurances together: names no one of them
 VAGUE = 8  # characters: a question after 想了解 shorter than this ("相关情况") needs the sentence before it
 
 
@@ -76,9 +77,20 @@ def read(raw: str, lexicon: Lexicon, canon: Callable[[str], str]) -> Letter:
     # facts told together (injured and not insured: the uninsured injury), in the story or the question
     told_facts = set(facts) | {fact for fact, pattern in _facts(lexicon) if pattern.search(question)}
     for both, say in lexicon.together:
-        if both <= told_facts and both & set(facts) and say not in question:
+        if both <= told_facts and both & set(facts) and say not in question and say not in facts:
             facts = (*(f for f in facts if f not in both), say)
+            told_facts -= both  # told together once
+    # a question naming no insurance ("到底要交多少年") is about the one insurance the story names (医保)
+    if question and not _subjects(question, lexicon):
+        named = [s for s in _subjects(told, lexicon) if s != ALL_SUBJECT]
+        if len(named) == 1 and not any(_subjects(f, lexicon) for f in facts):
+            facts = (*facts, lexicon.subjects[named[0]][0])
     return Letter(question.strip(), facts, bool(asking) or at >= 0)
+
+
+def _subjects(text: str, lexicon: Lexicon) -> list[str]:
+    """The subjects of lexicon/subjects.yaml that TEXT names."""
+    return [name for name, words in lexicon.subjects.items() if any(w in text for w in words)]
 
 
 def _facts(lexicon: Lexicon) -> list[tuple[str, re.Pattern]]:

@@ -72,6 +72,8 @@ RULE_QUESTIONS = [
     "社平工资是多少啊，最低按多少交",
     "单位按最低基数给我交社保合法吗",
     "社保晚交了有滞纳金吗",
+    # a number of days without the amount owed asks the daily rate
+    "公司社保晚交了两个月，滞纳金一天罚多少",
     "交了十年社保不够十五年怎么办",
     "养老保险交多少年才能领退休金",
     "女职工医保缴费年限要满多少年",

@@ -64,6 +64,38 @@ def test_a_short_question_after_the_marker_of_an_unpunctuated_letter_takes_the_s
     assert reply.kind == "faq" and reply.id == "waiver_invalid", (reply.best, reply.score)
 
 
+def test_a_letter_about_an_injured_worker_past_retirement_age_is_the_over_age_entry(answerer):
+    letter = ("我爸早就过了退休年龄，还在一家物流公司看仓库，公司没给他交任何保险。上个月卸货的时候被货箱砸伤了脚。"
+              "请问公司这样做对吗？")
+    reply = answerer.answer(letter, one_shot=True)
+    assert reply.kind == "faq" and reply.id == "older_worker_injury", (reply.best, reply.score)
+
+
+def test_an_age_past_retirement_told_as_a_number_is_a_deciding_fact(lexicon, answerer):
+    letter = ("我舅舅今年六十三了，在县城一个砖厂搬砖，厂里从来没给他交过保险。前几天他被砖垛压伤了腰，"
+              "老板说他岁数大了不归工伤管。想问问这种情况老板该不该管？")
+    read = letters.read(letter, lexicon, lambda s: canonical(s, lexicon))
+    assert read.facts == ("超过退休年龄上班受了工伤",), read
+    reply = answerer.answer(letter, one_shot=True)
+    assert reply.kind == "faq" and reply.id == "older_worker_injury", (reply.best, reply.score)
+
+
+def test_a_letter_about_a_pensioners_death_is_the_familys_benefits(answerer):
+    # retirement and its paperwork fill the story; the death decides it
+    letter = ("我爸退休七年了，每个月领三千多退休金，前些天在医院病逝了。丧事办完了，街道的人说要去社保局办手续"
+              "把退休金停掉。请问我们接下来该怎么办？")
+    reply = answerer.answer(letter, one_shot=True)
+    assert reply.kind == "faq" and reply.id == "death_benefits", (reply.best, reply.score)
+
+
+def test_a_question_naming_no_insurance_takes_the_one_the_story_names(lexicon):
+    letter = "我老婆在服装厂上班，厂里给她交的医保，前后换过三个厂。请问到底要交多少年才够？"
+    read = letters.read(letter, lexicon, lambda s: canonical(s, lexicon))
+    assert read.question.startswith("到底要交多少年") and "医保" in read.facts, read
+    both = "我在厂里交了医保，老家还交着养老。请问到底要交多少年才够？"  # two insurances: neither is added
+    assert letters.read(both, lexicon, lambda s: canonical(s, lexicon)).facts == ()
+
+
 def test_a_run_on_letter_about_an_uninsured_injury_is_answered_as_one(answerer):
     reply = answerer.answer(RUN_ON_LETTER, one_shot=True)
     assert reply.kind == "faq" and reply.id == "work_injury_uninsured", (reply.best, reply.score)
@@ -138,3 +170,12 @@ def test_a_question_naming_our_insurance_or_employer_is_not_pointed_elsewhere(an
 
     reply = answerer.answer(question, one_shot=True)
     assert texts()["out_of_scope"]["commercial_insurance"].splitlines()[0] not in reply.text, reply.text
+
+
+@pytest.mark.parametrize(("question", "expected"), [("门诊共济是什么", "outpatient_chronic_disease"),
+                                                    ("俺是男的是不是得干到63才能退啊", "retirement_age")])
+def test_the_shipped_domain_words_hold_outpatient_care_and_retiring(answerer, question, expected):
+    # a question the domain gate holds out gets at most a did-you-mean, however sure the match
+    reply = answerer.answer(question, one_shot=True)
+    assert reply.kind == "faq" and reply.id == expected, (reply.best, reply.score)
+
