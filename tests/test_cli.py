@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 KEYS = {"q", "kind", "id", "best", "score", "suggestions", "reply"}
 
 
-def shebao(*args: str, stdin: bytes | None = None, cwd: Path = ROOT, timeout: int = 60) -> subprocess.CompletedProcess:
+def shebao(*args: str, stdin: bytes | None = None, cwd: Path = ROOT, timeout: int = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}  # the CLI must not depend on the locale
     return subprocess.run([sys.executable, "-m", "shebao.cli", *args], input=stdin, capture_output=True,
                           cwd=cwd, env=env, timeout=timeout)
