@@ -14,6 +14,11 @@ from shebao.conversation import Reply
 CHANNEL = "telegram"
 
 
+def origin(update: Update, context: Context) -> str:
+    """The update's key, as the inbox keeps it: its replay after a crash is stored as the same question."""
+    return f"{CHANNEL}:{context.bot.id}:{update.update_id}"
+
+
 def is_group(chat: Chat | None) -> bool:
     return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
 
@@ -54,7 +59,8 @@ async def answer_question(update: Update, context: Context, question: str, *, pr
     if chat is None or user is None:
         return
     reply = await context.conversation.handle(CHANNEL, str(chat.id), str(user.id), question,
-                                              group=is_group(chat), chat_type=chat.type, pressed=pressed)
+                                              group=is_group(chat), chat_type=chat.type, pressed=pressed,
+                                              origin=origin(update, context))
     if reply.limited:
         await _limited(update, context, reply)
         return
@@ -99,7 +105,8 @@ async def answer_entry(update: Update, context: Context, faq_id: str, *, pressed
     if chat is None or user is None:
         return False
     reply = await context.conversation.open_entry(CHANNEL, str(chat.id), str(user.id), faq_id,
-                                                  group=is_group(chat), chat_type=chat.type, pressed=pressed)
+                                                  group=is_group(chat), chat_type=chat.type, pressed=pressed,
+                                                  origin=origin(update, context))
     if reply is None:
         return False
     if reply.limited:
@@ -118,7 +125,7 @@ async def start_calculator(update: Update, context: Context, name: str) -> bool:
     if chat is None or user is None:
         return False
     reply = await context.conversation.start_calculator(CHANNEL, str(chat.id), str(user.id), name,
-                                                        chat_type=chat.type)
+                                                        chat_type=chat.type, origin=origin(update, context))
     if reply is None:
         return False
     if reply.limited:

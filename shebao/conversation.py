@@ -117,10 +117,13 @@ class Conversation:
     # -- a turn -----------------------------------------------------------------------------
 
     async def handle(self, channel: str, chat: str, user: str, text: str, *, group: bool = False,
-                     chat_type: str | None = None, one_shot: bool = False, pressed: bool = False) -> Reply:
+                     chat_type: str | None = None, one_shot: bool = False, pressed: bool = False,
+                     origin: str | None = None) -> Reply:
         """The whole turn for TEXT from USER in CHAT: limited, a picked suggestion, a dialog's next step,
         or an answer; recorded (masked) and the dialog saved or cleared. PRESSED: TEXT is a button
-        the bot offered (a calculator choice), which does not use the question allowance."""
+        the bot offered (a calculator choice), which does not use the question allowance. ORIGIN: the
+        channel's id of the received message (shebao.store.ORIGIN), so a message received twice (a
+        replay after a crash, a retry) is stored as one question."""
         text = text if isinstance(text, str) else ""
         wants_person = asks_for_person(text)  # a hand-off counts against the limit, even as a pressed button
         limited = None if pressed and not wants_person else self.limit(channel, user, text)
@@ -135,7 +138,7 @@ class Conversation:
             return details
         picked = self._picked(key, text, services, numbers=not one_shot)
         if picked is not None:
-            return await self._entry_turn(channel, key, picked, group, chat_type)
+            return await self._entry_turn(channel, key, picked, group, chat_type, origin)
         conv_found, state = await self._restore(key)
         reply = services.answerer.answer(text, state=state, one_shot=one_shot)
         # a dialog is one question: its follow-up turns ("50", "取消") are stored but not counted again
@@ -143,7 +146,7 @@ class Conversation:
         reply.question_id = await self._record(
             key, reply, channel, group, chat_type, text=text,
             queue=reply.kind == "none" and not reply.chitchat,  # greetings are not questions staff should see
-            counted=not (reply.chitchat or follow_up))  # nor questions of the answer rate
+            counted=not (reply.chitchat or follow_up), origin=origin)  # nor questions of the answer rate
         moved = group and reply.private  # the dialog goes on in private, if at all
         if reply.calc_state is not None and not moved and not one_shot:
             reply.turn = await self._save(key, reply)
@@ -175,21 +178,23 @@ class Conversation:
         return await self.handoffs.messages(channel, str(chat))
 
     async def open_entry(self, channel: str, chat: str, user: str, faq_id: str, *, group: bool = False,
-                         chat_type: str | None = None, pressed: bool = False) -> Reply | None:
+                         chat_type: str | None = None, pressed: bool = False,
+                         origin: str | None = None) -> Reply | None:
         """FAQ entry FAQ_ID in full (a deep link, a share link, a "did you mean" button); None when the
-        FAQ has no such entry (any more). Limited like a question, unless PRESSED (a button the bot offered)."""
+        FAQ has no such entry (any more). Limited like a question, unless PRESSED (a button the bot
+        offered). ORIGIN as for handle."""
         entry = self.services.answerer.entry(faq_id)
         if entry is None:
             return None
         limited = None if pressed else self.limit(channel, user, entry.question)
         if limited is not None:
             return limited
-        return await self._entry_turn(channel, (channel, str(chat), str(user)), entry, group, chat_type)
+        return await self._entry_turn(channel, (channel, str(chat), str(user)), entry, group, chat_type, origin)
 
     async def start_calculator(self, channel: str, chat: str, user: str, name: str, *,
-                               chat_type: str | None = None) -> Reply | None:
+                               chat_type: str | None = None, origin: str | None = None) -> Reply | None:
         """Begin calculator NAME without numbers (a group's link to a private chat); None when there
-        is no such calculator. Limited, recorded and saved like a question."""
+        is no such calculator. Limited, recorded and saved like a question (ORIGIN as for handle)."""
         limited = self.limit(channel, user)
         if limited is not None:
             return limited
@@ -197,7 +202,8 @@ class Conversation:
         reply = self.services.answerer.start(name)
         if reply is None:
             return None
-        reply.question_id = await self._record(key, reply, channel, False, chat_type, text=reply.q, queue=False)
+        reply.question_id = await self._record(key, reply, channel, False, chat_type, text=reply.q, queue=False,
+                                               origin=origin)
         if reply.calc_state is not None:
             reply.turn = await self._save(key, reply)
         self._remember(key, [])
@@ -246,10 +252,10 @@ class Conversation:
         return services.answerer.entry(offered[number - 1]) if number <= len(offered) else None
 
     async def _entry_turn(self, channel: str, key: tuple[str, str, str], entry: Entry, group: bool,
-                          chat_type: str | None) -> Reply:
+                          chat_type: str | None, origin: str | None = None) -> Reply:
         reply = Reply(entry.question, "faq", entry.id, entry.id, 100.0, [], entry_text(entry), entry=entry)
         reply.question_id = await self._record(key, reply, channel, group, chat_type, text=entry.question,
-                                                queue=False)
+                                                queue=False, origin=origin)
         self._remember(key, [])
         return reply
 
@@ -261,13 +267,14 @@ class Conversation:
                 self._suggested.popitem(last=False)
 
     async def _record(self, key: tuple[str, str, str], reply: Reply, channel: str, group: bool,
-                      chat_type: str | None, *, text: str, queue: bool, counted: bool = True) -> int | None:
+                      chat_type: str | None, *, text: str, queue: bool, counted: bool = True,
+                      origin: str | None = None) -> int | None:
         if self.store is None:
             return None
         store, fields = self.store, dict(
             user_id=key[2], chat_type=chat_type or ("group" if group else "private"), via=channel, text=text,
             kind=reply.kind, answer_id=reply.id, best_id=reply.best, score=reply.score,
-            suggestions=list(reply.suggestions), queue=queue, counted=counted)
+            suggestions=list(reply.suggestions), queue=queue, counted=counted, origin=origin)
         # the id when stored within the budget (for the feedback buttons); else stored later, without them
         return await self.writes.submit("question", lambda: store.record_question(**fields),
                                         ok=lambda qid: qid is not None)

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import yaml
 from botapi_stub import TOKEN, user
-from conftest import write_bot_config
+from conftest import BOT_ADMIN_ID, write_bot_config
 from faq_samples import STANDALONE
 
 from bot.app import webhook_secret
@@ -23,6 +23,7 @@ from bot.app import webhook_secret
 ROOT = Path(__file__).resolve().parent.parent
 SHEBAO = [sys.executable, "-c", "import sys; from shebao.cli import main; sys.exit(main(sys.argv[1:]))"]
 QUESTION = "工伤保险可以单独买吗"
+UNANSWERABLE = "量子纠缠火星移民怎么办"  # no answer: it goes on the unanswered queue
 WORKERS = 150
 KILL_AFTER = 40  # answers delivered before the crash
 
@@ -80,14 +81,16 @@ async def test_kill_9_mid_burst_then_restart_leaves_every_worker_exactly_one_ans
     again after the restart: Telegram has no idempotency key, so that in-flight send is the one
     duplicate that cannot be avoided. The bot marks an update done as soon as it was handled; the
     test lets those marks land before the kill, so what it pins is that nothing else is lost or
-    repeated."""
+    repeated. A question stored before the crash and replayed after it is stored once (its origin is
+    the update's key), so /stats and the unanswered queue count every worker once."""
     config = fast(write_bot_config(tmp_path, botapi.base_url))
     log = tmp_path / "bot.log"
     workers = [user(910_000 + n) for n in range(WORKERS)]
+    asked = {w["id"]: UNANSWERABLE if n % 3 == 2 else QUESTION for n, w in enumerate(workers)}
     botapi.hold("sendMessage", after=KILL_AFTER)  # the 41st answer on is in flight when the bot dies
     proc = start(config, log)
     try:
-        botapi.push(*(botapi.text_update(w, QUESTION) for w in workers))
+        botapi.push(*(botapi.text_update(w, asked[w["id"]]) for w in workers))
         await wait_until(lambda: len(botapi.sent()) > KILL_AFTER, 45, "answers in flight")
         # Telegram has forgotten every update: only the bot's own store can still answer them
         await wait_until(lambda: botapi.unconfirmed == 0, 10, "the burst to be confirmed")
@@ -99,24 +102,33 @@ async def test_kill_9_mid_burst_then_restart_leaves_every_worker_exactly_one_ans
         stop(proc)
     assert len(delivered(botapi)) == KILL_AFTER
     assert botapi.unconfirmed == 0
+    with sqlite3.connect(tmp_path / "bot.db") as db:  # what the replay will find stored already
+        stored_before = db.execute("SELECT COUNT(*) FROM questions").fetchone()[0]
 
     again = start(config, log)
     try:
         await wait_until(lambda: all(delivered(botapi, w["id"]) for w in workers), 40, "every worker's answer")
         await botapi.settle(quiet=1.0)
+        staff = user(BOT_ADMIN_ID, "工会小李")
+        botapi.push(botapi.text_update(staff, "/stats"))
+        [stats] = await botapi.wait_for("sendMessage", chat_id=staff["id"], timeout=20)
     finally:
         stop(again)
     answers = {w["id"]: delivered(botapi, w["id"]) for w in workers}
     assert {chat: len(got) for chat, got in answers.items() if len(got) != 1} == {}
-    assert all(STANDALONE in got[0].text for got in answers.values())
+    assert all((STANDALONE in got[0].text) == (asked[chat] == QUESTION) for chat, got in answers.items())
     text = log.read_text(encoding="utf-8")
     assert f"inbox: answering {WORKERS - KILL_AFTER} update(s)" in text  # replayed, not redelivered
     assert "Traceback" not in text
+    unanswerable = sum(q == UNANSWERABLE for q in asked.values())
+    assert stored_before > KILL_AFTER  # replayed questions were stored before the crash: the case pinned here
     with sqlite3.connect(tmp_path / "bot.db") as db:
         assert db.execute("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL").fetchone()[0] == 0
-        # every question stored; one whose first try was stored before the crash is stored again
-        # by its replay (questions carry no update id yet), so /stats may count it twice
+        assert db.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == WORKERS  # each once
         assert db.execute("SELECT COUNT(DISTINCT user_hash) FROM questions").fetchone()[0] == WORKERS
+        assert db.execute("SELECT COUNT(*) FROM unanswered").fetchone()[0] == unanswerable
+    assert f"提问：{WORKERS} 次，{WORKERS} 人" in stats.text
+    assert f"未回答：{unanswerable} 次" in stats.text
 
 
 

@@ -206,6 +206,22 @@ def test_a_retried_msgid_is_answered_once_with_the_same_reply(wechat, tmp_path):
     assert rows(tmp_path, "SELECT COUNT(*) FROM questions WHERE via = 'wechat'") == [(1,)]
 
 
+def test_a_retried_msgid_reaching_another_process_is_stored_once(tmp_path, monkeypatch, services):
+    """Behind a load balancer WeChat's retry may reach another worker process (or this one after a
+    restart), which has not seen the MsgId: it answers again, but the store keeps one question."""
+    cfg = wechat_config(tmp_path, monkeypatch, safe=False)
+    msg_id = next(_msg_ids)
+    with LiveServer(cfg, services) as first, LiveServer(cfg, services) as second, \
+            httpx.Client(base_url=first.url, timeout=30) as a, httpx.Client(base_url=second.url, timeout=30) as b:
+        replies = [WeChatServer(client, safe=False).send("o_balanced", "工伤保险可以单独买吗", msg_id)
+                   for client in (a, b)]
+        again = next(_msg_ids)  # a new MsgId: the worker asked again
+        other = WeChatServer(b, safe=False).send("o_balanced", "工伤保险可以单独买吗", again)
+    assert all("单独参保" in r["Content"] for r in [*replies, other])
+    assert rows(tmp_path, "SELECT origin FROM questions WHERE via = 'wechat' ORDER BY id") == [
+        (f"wechat:{msg_id}",), (f"wechat:{again}",)]
+
+
 def test_a_long_answer_is_shortened_under_2048_bytes_with_a_link_to_the_full_answer(wechat, live, monkeypatch):
     core = live.web.conversation
     real = core.handle

@@ -54,10 +54,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REOPEN_EVERY = 30.0  # seconds between attempts to reopen a database that failed
+# A question's origin: its channel and that channel's ids of the received message, digits only, so no
+# text (and nothing to mask) can travel in it: telegram:<bot id>:<update id>, wechat:<MsgId>.
+ORIGIN = re.compile(r"[a-z]{2,16}(?::[0-9]{1,20}){1,3}")
 _TIME = "%Y-%m-%d %H:%M:%S"
 T = TypeVar("T")
 
-__all__ = ["REOPEN_EVERY", "Storage", "StorageError", "fold", "migrations"]
+__all__ = ["ORIGIN", "REOPEN_EVERY", "Storage", "StorageError", "fold", "migrations"]
 
 
 def _now() -> str:
@@ -100,6 +103,11 @@ def _read_only_error(exc: StorageError) -> bool:
         return code & 0xFF == 8  # SQLITE_READONLY and its extended codes
     return getattr(cause, "sqlstate", None) == "25006"
 
+
+_QUESTION_COLUMNS = "asked_at, user_hash, chat_type, via, text, kind, answer_id, best_id, score, suggestions, counted"
+_INSERT_QUESTION = f"INSERT INTO questions ({_QUESTION_COLUMNS}) VALUES ({', '.join('?' * 11)}) RETURNING id"
+_INSERT_QUESTION_ONCE = (f"INSERT INTO questions ({_QUESTION_COLUMNS}, origin) VALUES ({', '.join('?' * 12)}) "
+                         "ON CONFLICT (origin) DO NOTHING RETURNING id")
 
 _MIGRATIONS_TABLE = (
     "CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -277,23 +285,34 @@ class Storage(InboxStore, HandoffQueries):
     async def record_question(self, *, user_id: int | None, chat_type: str, via: str, text: str, kind: str,
                               answer_id: str | None, best_id: str | None, score: float | None,
                               suggestions: Sequence[str] = (), queue: bool | None = None,
-                              counted: bool = True) -> int | None:
+                              counted: bool = True, origin: str | None = None) -> int | None:
         """Store a question and what was answered (masked, hashed); its id, or None if storage failed.
         QUEUE puts it on the unanswered queue (default: when kind is "none"). COUNTED False keeps the
-        turn out of /stats and the report (a greeting, a calculator dialog's follow-up turn)."""
+        turn out of /stats and the report (a greeting, a calculator dialog's follow-up turn). ORIGIN
+        names the received message (see ORIGIN): one stored already is not stored or queued again,
+        and its first row's id is returned, so /stats, the queue and the feedback buttons see one."""
         masked = mask(text)
+        if origin is not None and not ORIGIN.fullmatch(origin):
+            log.error("storage: origin %r is not a channel name and digits; stored without it", mask(origin[:40]))
+            origin = None
         row = (_now(), self.user_hash(user_id), chat_type, via, masked, kind, answer_id, best_id,
                None if score is None else float(score), json.dumps(list(suggestions)), int(counted))
         queued = kind == "none" if queue is None else queue
+        insert = _INSERT_QUESTION  # nothing to collide with (and what a database from before 0005 takes)
+        if origin is not None:
+            insert, row = _INSERT_QUESTION_ONCE, (*row, origin)
 
-        async def work(tx: Transaction) -> int:
-            [(qid,)] = await tx.fetch(
-                "INSERT INTO questions (asked_at, user_hash, chat_type, via, text, kind, answer_id, best_id, "
-                "score, suggestions, counted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", row)
+        async def work(tx: Transaction) -> int | None:
+            fresh = await tx.fetch(insert, row)
+            if not fresh:  # received before: the row that message got then (committed: the insert waited for it)
+                first = await tx.fetch("SELECT id FROM questions WHERE origin = ?", (origin,))
+                return first[0][0] if first else None
+            [(qid,)] = fresh
             if queued:
                 await tx.execute("INSERT INTO unanswered (question_id, text_key) VALUES (?, ?)", (qid, fold(masked)))
             return qid
 
+        # one statement unless queued: the read after a conflict only looks up a committed row
         return (await self._write("question", work, one_statement=not queued))[1]
 
     async def record_feedback(self, *, question_id: int | None, user_id: int | None, useful: bool) -> bool:

@@ -167,7 +167,8 @@ class WeChat:
             return SUCCESS  # unsubscribe, menu clicks and the like
         if msg.type != "text":  # images, voice, video, locations, links: a short note
             return create_reply(texts()["other_type"], msg).render()
-        task = asyncio.create_task(self._answer_text(request, msg.source, msg.content or ""))
+        origin = f"{CHANNEL}:{int(msg.id)}" if getattr(msg, "id", None) else None  # its MsgId
+        task = asyncio.create_task(self._answer_text(request, msg.source, msg.content or "", origin))
         try:
             content = await asyncio.wait_for(asyncio.shield(task), PASSIVE_TIMEOUT)
         except TimeoutError:
@@ -177,8 +178,9 @@ class WeChat:
             return SUCCESS
         return SUCCESS if content is None else create_reply(content, msg).render()
 
-    async def _answer_text(self, request: Request, openid: str, text: str) -> str | None:
-        """The text for TEXT from OPENID; None when the flood note was already given."""
+    async def _answer_text(self, request: Request, openid: str, text: str, origin: str | None) -> str | None:
+        """The text for TEXT from OPENID; None when the flood note was already given. ORIGIN (the MsgId)
+        stores a retry that reached another process, or this one after a restart, as the same question."""
         web = request.app.state.web
         number = picked_number(text)
         offered = self.choices.get(openid) or []
@@ -187,7 +189,7 @@ class WeChat:
         core = web.conversation
         async with web.answering:
             try:
-                reply = await core.handle(CHANNEL, openid, openid, text)
+                reply = await core.handle(CHANNEL, openid, openid, text, origin=origin)
             except Exception:  # the channel's boundary: logged masked, the worker gets the help
                 reply = core.apology(text)
         if reply.limited and reply.quiet:
