@@ -17,7 +17,6 @@ import numpy as np
 
 # What the matcher measures for one candidate entry of one question, in this order.
 FEATURES = (
-    "similarity",     # best phrasing's similarity to the question (0-1)
     "coverage",       # share of the question found anywhere in the entry's phrasings
     "lead",           # raw score over the next entry's (the best), or below the best's (the others)
     "phrasing_held",  # share of the best phrasing the question holds
@@ -39,7 +38,9 @@ FEATURES = (
     "focused",        # 1 when the question sentence(s) of a letter were matched, not the whole
     "run_on",         # 1 when the whole message is long
 )
-# Measured too but not a feature: whether a place name was set aside ("place"). A place must not stop an
+# Measured too but not features: the best phrasing's similarity ("similarity", which ranks the entries; given
+# the shares held both ways it added nothing and its fitted weight came out below zero), and whether a place
+# name was set aside ("place"). A place must not stop an
 # answer that holds everywhere (the answer says where local rules differ), and the few real questions
 # naming a city that the matcher got wrong taught a fitted weight to distrust every city.
 

@@ -177,6 +177,7 @@ class Index:
         covered = sum(1 for t in self.doc_text if any(w in t for w in domain))
         self.domain_words = domain if self.doc_text and covered >= DOMAIN_SHARE * len(self.doc_text) else []
         self._chitchat = self._chitchat_pattern()
+        self.lexicon_says = {say for _, say in self.lexicon.together}
         self.out_of_scope = self.lexicon.out_of_scope  # named only when the FAQ has no answer: the FAQ may use them
         # ... but only the words no phrasing uses keep a question out of the domain (the FAQ answers 意外险)
         self.out_of_scope_only = {t: [w for w in ws if w not in words_in_faq] for t, ws in self.out_of_scope.items()}
@@ -390,6 +391,13 @@ class Index:
                                    absent)
                 if found and (not best or found[0].score > best[0].score):
                     best, result.focus = found, focus
+            told = [f for f in letter.facts if f in self.lexicon_says]
+            if told:
+                # a deciding fact told together (an over-age worker's injury) reads the whole story too
+                whole = " ".join([*told, text])
+                found = self._rank(whole, limit, exclude, {**context, "asks": float(letter.asks)}, absent)
+                if found and (not best or found[0].score > best[0].score):
+                    best, result.focus = found, whole
         result.candidates = best
         return result
 

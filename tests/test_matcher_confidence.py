@@ -24,7 +24,7 @@ def test_the_shipped_model_loads_and_gives_probabilities():
     assert 0.0 < model.suggest_threshold < model.answer_threshold < 1.0
 
 
-@pytest.mark.parametrize("feature", ["coverage", "similarity", "lead"])
+@pytest.mark.parametrize("feature", ["coverage", "lead", "phrasing_held"])
 def test_the_probability_grows_with_the_evidence_for_the_entry(feature):
     model = shipped_model()
     base = typical()
