@@ -386,18 +386,27 @@ class Index:
             letter = letters.read(question, self.lexicon, self._sentence)
             result.asks = letter.asks or repeated < REPEATED
             focus = letter.focus
+            readings = []
             if focus and _SPACE.sub("", focus) != compact:
                 found = self._rank(focus, limit, exclude, {**context, "asks": float(letter.asks), "focused": 1.0},
                                    absent)
-                if found and (not best or found[0].score > best[0].score):
-                    best, result.focus = found, focus
+                if found:
+                    readings.append((found, focus))
             told = [f for f in letter.facts if f in self.lexicon_says]
             if told:
                 # a deciding fact told together (an over-age worker's injury) reads the whole story too
                 whole = " ".join([*told, text])
                 found = self._rank(whole, limit, exclude, {**context, "asks": float(letter.asks)}, absent)
-                if found and (not best or found[0].score > best[0].score):
-                    best, result.focus = found, whole
+                if found:
+                    readings.append((found, whole))
+            agreed = [r for r in readings if len(readings) == 2 and best
+                      and readings[0][0][0].entry is readings[1][0][0].entry is not best[0].entry]
+            if agreed:  # the question and the story read with its deciding fact agree against the bare story
+                best, result.focus = max(agreed, key=lambda r: r[0][0].score)
+            else:
+                for found, reading in readings:
+                    if not best or found[0].score > best[0].score:
+                        best, result.focus = found, reading
         result.candidates = best
         return result
 
