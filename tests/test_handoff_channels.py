@@ -30,7 +30,7 @@ from shebao.handoff import Desk
 from shebao.store import Storage
 
 STAFF = user(BOT_ADMIN_ID, "工会小李")
-UNANSWERABLE = "量子纠缠火星移民的社保怎么弄"
+UNANSWERABLE = "火星上的量子纠缠是怎么回事"
 
 
 def wait_until(found, timeout: float = 20.0, what: str = "it"):

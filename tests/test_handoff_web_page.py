@@ -15,7 +15,7 @@ from shebao.store import Storage
 
 
 def test_the_button_hands_over_and_the_staff_reply_appears_in_the_open_page(page, site):  # noqa: F811
-    type_and_send(page, "量子纠缠火星移民的社保怎么弄")
+    type_and_send(page, "火星上的量子纠缠是怎么回事")
     confirmation = tap(page, "找工会工作人员")
     number = int(re.search(r"#(\d+)", confirmation).group(1))
     cfg = site.web.conversation.services.config
