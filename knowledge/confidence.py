@@ -40,9 +40,9 @@ FEATURES = (
 )
 # Measured too but not features: the best phrasing's similarity ("similarity", which ranks the entries; given
 # the shares held both ways it added nothing and its fitted weight came out below zero), and whether a place
-# name was set aside ("place"). A place must not stop an
-# answer that holds everywhere (the answer says where local rules differ), and the few real questions
-# naming a city that the matcher got wrong taught a fitted weight to distrust every city.
+# name was set aside ("place": a place must not stop an answer that holds everywhere, the answer says where
+# local rules differ, and the few real questions naming a city that the matcher got wrong taught a fitted
+# weight to distrust every city).
 
 # An FAQ with many phrasings per entry (this project's: about 55) and a DIAC-like one (two or three) reward
 # different things (unknown words, a lead), so each feature also enters scaled by how far the FAQ is of the
