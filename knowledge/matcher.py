@@ -399,10 +399,10 @@ class Index:
                 found = self._rank(whole, limit, exclude, {**context, "asks": float(letter.asks)}, absent)
                 if found:
                     readings.append((found, whole))
-            agreed = [r for r in readings if len(readings) == 2 and best
-                      and readings[0][0][0].entry is readings[1][0][0].entry is not best[0].entry]
-            if agreed:  # the question and the story read with its deciding fact agree against the bare story
-                best, result.focus = max(agreed, key=lambda r: r[0][0].score)
+            tops = {found[0].entry.id for found, _ in readings}
+            if len(readings) == 2 and len(tops) == 1 and best and best[0].entry.id not in tops:
+                # the question and the story read with its deciding fact agree against the bare story
+                best, result.focus = max(readings, key=lambda r: r[0][0].score)
             else:
                 for found, reading in readings:
                     if not best or found[0].score > best[0].score:
