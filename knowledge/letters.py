@@ -31,6 +31,7 @@ class Letter:
     question: str  # the question sentence(s), canonical; "" when no sentence asks
     facts: tuple[str, ...]  # fact phrases of the story not already in the question
     asks: bool  # some sentence asks (a question word or mark)
+    combined: tuple[str, ...] = ()  # the facts of FACTS that say two or more told together (letters.yaml together)
 
     @property
     def focus(self) -> str:
@@ -76,21 +77,18 @@ def read(raw: str, lexicon: Lexicon, canon: Callable[[str], str]) -> Letter:
                   if fact not in question and pattern.search(told) and (vague or not pattern.search(question)))
     # facts told together (injured and not insured: the uninsured injury), in the story or the question
     told_facts = set(facts) | {fact for fact, pattern in _facts(lexicon) if pattern.search(question)}
+    combined: tuple[str, ...] = ()
     for both, say in lexicon.together:
         if both <= told_facts and both & set(facts) and say not in question and say not in facts:
             facts = (*(f for f in facts if f not in both), say)
+            combined = (*combined, say)
             told_facts -= both  # told together once
     # a question naming no insurance ("到底要交多少年") is about the one insurance the story names (医保)
-    if question and not _subjects(question, lexicon):
-        named = [s for s in _subjects(told, lexicon) if s != ALL_SUBJECT]
-        if len(named) == 1 and not any(_subjects(f, lexicon) for f in facts):
+    if question and not lexicon.subjects_named(question):
+        named = [s for s in lexicon.subjects_named(told) if s != ALL_SUBJECT]
+        if len(named) == 1 and not any(lexicon.subjects_named(f) for f in facts):
             facts = (*facts, lexicon.subjects[named[0]][0])
-    return Letter(question.strip(), facts, bool(asking) or at >= 0)
-
-
-def _subjects(text: str, lexicon: Lexicon) -> list[str]:
-    """The subjects of lexicon/subjects.yaml that TEXT names."""
-    return [name for name, words in lexicon.subjects.items() if any(w in text for w in words)]
+    return Letter(question.strip(), facts, bool(asking) or at >= 0, combined)
 
 
 def _facts(lexicon: Lexicon) -> list[tuple[str, re.Pattern]]:

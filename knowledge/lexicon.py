@@ -33,6 +33,10 @@ class Lexicon:
     problems: list[Problem] = field(default_factory=list)
     _rewriter: Callable[[str], str] | None = None
 
+    def subjects_named(self, text: str) -> list[str]:
+        """The subjects of subjects.yaml (in its order) that canonical TEXT names."""
+        return [name for name, words in self.subjects.items() if any(w in text for w in words)]
+
     def rewrite(self, text: str) -> str:
         """Replace every variant with its canonical word, longest variant first (textnorm.slips)."""
         if self._rewriter is None:

@@ -177,7 +177,6 @@ class Index:
         covered = sum(1 for t in self.doc_text if any(w in t for w in domain))
         self.domain_words = domain if self.doc_text and covered >= DOMAIN_SHARE * len(self.doc_text) else []
         self._chitchat = self._chitchat_pattern()
-        self.lexicon_says = {say for _, say in self.lexicon.together}
         self.out_of_scope = self.lexicon.out_of_scope  # named only when the FAQ has no answer: the FAQ may use them
         # ... but only the words no phrasing uses keep a question out of the domain (the FAQ answers 意外险)
         self.out_of_scope_only = {t: [w for w in ws if w not in words_in_faq] for t, ws in self.out_of_scope.items()}
@@ -316,12 +315,9 @@ class Index:
         return sim_w * similarity + cov_w * coverage
 
     def _subjects(self, text: str) -> int:
-        """Bit mask of the insurances TEXT names."""
-        mask = 0
-        for bit, names in enumerate(self.lexicon.subjects.values()):
-            if any(w in text for w in names):
-                mask |= 1 << bit
-        return mask
+        """Bit mask of the insurances TEXT names (bit i: the i-th subject of subjects.yaml)."""
+        named = self.lexicon.subjects_named(text)
+        return sum(1 << bit for bit, name in enumerate(self.lexicon.subjects) if name in named)
 
     def is_chitchat(self, text: str) -> bool:
         compact = _SPACE.sub("", text)
@@ -392,10 +388,9 @@ class Index:
                                    absent)
                 if found:
                     readings.append((found, focus))
-            told = [f for f in letter.facts if f in self.lexicon_says]
-            if told:
+            if letter.combined:
                 # a deciding fact told together (an over-age worker's injury) reads the whole story too
-                whole = " ".join([*told, text])
+                whole = " ".join([*letter.combined, text])
                 found = self._rank(whole, limit, exclude, {**context, "asks": float(letter.asks)}, absent)
                 if found:
                     readings.append((found, whole))
