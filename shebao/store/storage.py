@@ -105,8 +105,9 @@ def _read_only_error(exc: StorageError) -> bool:
 
 
 _QUESTION_COLUMNS = "asked_at, user_hash, chat_type, via, text, kind, answer_id, best_id, score, suggestions, counted"
-_INSERT_QUESTION = f"INSERT INTO questions ({_QUESTION_COLUMNS}) VALUES ({', '.join('?' * 11)}) RETURNING id"
-_INSERT_QUESTION_ONCE = (f"INSERT INTO questions ({_QUESTION_COLUMNS}, origin) VALUES ({', '.join('?' * 12)}) "
+_QUESTION_VALUES = ", ".join("?" * (_QUESTION_COLUMNS.count(",") + 1))
+_INSERT_QUESTION = f"INSERT INTO questions ({_QUESTION_COLUMNS}) VALUES ({_QUESTION_VALUES}) RETURNING id"
+_INSERT_QUESTION_ONCE = (f"INSERT INTO questions ({_QUESTION_COLUMNS}, origin) VALUES ({_QUESTION_VALUES}, ?) "
                          "ON CONFLICT (origin) DO NOTHING RETURNING id")
 
 _MIGRATIONS_TABLE = (
