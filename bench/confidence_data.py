@@ -7,6 +7,9 @@ time and never copied into the package:
 - faq_loo:   every phrasing of the shipped FAQ, matched with itself left out of the index;
 - workers:   tests/data/worker_questions*.yaml (calculator lines left out: they never reach the FAQ);
 - real:      ../shared/eval/real_dev.yaml, used by cross-validation only;
+- dreal:     real legal-consultation questions of DIAC2019 (social insurance, work injury, labour) labelled
+             with the entry that answers them, or none (bench/data/diac2019_labels.yaml holds the group
+             numbers and labels; the texts are read from ../shared/data); a group's paraphrases share a fold;
 - absent:    the shipped FAQ with one entry left out whole, asked some of that entry's phrasings (a topic
              the FAQ lacks, in the FAQ's own words: never right);
 - offtopic:  general-domain questions from LCQMC, AFQMC and OPPO-xiaobu (never right: nothing to answer);
@@ -32,6 +35,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.append(str(ROOT / "bench"))
 
 REAL = SHARED / "eval" / "real_dev.yaml"
+DIAC_DATA = SHARED / "data" / "diac2019" / "train_set.xml"
+DIAC_LABELS = ROOT / "bench" / "data" / "diac2019_labels.yaml"
 WORKERS = sorted((ROOT / "tests" / "data").glob("worker_questions*.yaml"))
 GENERAL = [SHARED / "data" / "lcqmc" / "test.txt", SHARED / "data" / "afqmc" / "dev.txt",
            SHARED / "data" / "oppo-xiaobu" / "dev.txt"]
@@ -67,12 +72,39 @@ def labelled(path: Path) -> list[dict]:
     return [c for c in yaml.safe_load(path.read_text(encoding="utf-8")) if c.get("q") is not None]
 
 
-def _row(source: str, text: str, result, right_ids: set[str] | None = None, own: str | None = None) -> Row | None:
+def diac_labelled(labels: Path = DIAC_LABELS, data: Path = DIAC_DATA) -> list[dict]:
+    """DIAC2019's labelled questions as cases ({"q", "expect", "fold"}): a group's equivalent questions
+    share its label and fold; each of its "not equivalent" questions has a label of its own. A label
+    whose text no longer has the checksum it was labelled with is an error (the data file changed)."""
+    import xml.etree.ElementTree as ET
+
+    if not labels.is_file() or not data.is_file():
+        return []
+    groups = {}
+    for g in ET.parse(data).getroot().iter("Questions"):
+        eq = [e.text.strip() for e in g.find("EquivalenceQuestions").iter("question") if e.text and e.text.strip()]
+        ne = [e.text.strip() for e in g.find("NotEquivalenceQuestions").iter("question") if e.text and e.text.strip()]
+        groups[int(g.get("number"))] = (eq, ne)
+    cases = []
+    for item in yaml.safe_load(labels.read_text(encoding="utf-8")):
+        group, _, other = str(item["id"]).lstrip("g").partition(".n")
+        eq, ne = groups[int(group)]
+        texts = [ne[int(other)]] if other else eq
+        if zlib.crc32("\n".join(texts).encode("utf-8")) != int(item["crc"], 16):
+            raise ValueError(f"{labels}: {item['id']}: the question text in {data} changed since it was labelled")
+        for text in dict.fromkeys(texts):
+            cases.append({"q": text, "expect": item["expect"], "fold": fold_of(f"diac:{group}")})
+    return cases
+
+
+def _row(source: str, text: str, result, right_ids: set[str] | None = None, own: str | None = None,
+         fold: int | None = None) -> Row | None:
     best = result.best
     if best is None:
         return None
     right = best.entry.id == own if own is not None else best.entry.id in (right_ids or set())
-    return Row(source, text, fold_of(text), right, dict(best.features), result.in_domain and result.asks)
+    return Row(source, text, fold_of(text) if fold is None else fold, right, dict(best.features),
+               result.in_domain and result.asks)
 
 
 def faq_rows(index) -> list[Row]:
@@ -99,17 +131,18 @@ def absent_rows(index, per_entry: int = 12) -> list[Row]:
 
 
 def case_rows(index, source: str, paths: list[Path]) -> list[Row]:
+    return labelled_rows(index, source, [c for p in paths if p.is_file() for c in labelled(p)])
+
+
+def labelled_rows(index, source: str, cases: list[dict]) -> list[Row]:
     rows = []
-    for path in paths:
-        if not path.is_file():
-            continue
-        for case in labelled(path):
-            want = expected(case)
-            if all(w.startswith("calc:") for w in want):
-                continue  # a calculator question: the FAQ's confidence does not decide it
-            row = _row(source, str(case["q"]), index.match(str(case["q"])), faq_ids(case))
-            if row:
-                rows.append(row)
+    for case in cases:
+        want = expected(case)
+        if all(w.startswith("calc:") for w in want):
+            continue  # a calculator question: the FAQ's confidence does not decide it
+        row = _row(source, str(case["q"]), index.match(str(case["q"])), faq_ids(case), fold=case.get("fold"))
+        if row:
+            rows.append(row)
     return rows
 
 
