@@ -18,8 +18,9 @@ from confidence_data import ROOT, diac_index
 from train_confidence import collect, out_of_fold
 
 BANDS = [(0, 20), (20, 40), (40, 60), (60, 70), (70, 80), (80, 90), (90, 95), (95, 101)]
-COLUMNS = {"all": None, "real + workers": ("real", "workers"), "real_dev": ("real",), "DIAC2019": ("diac",),
-           "FAQ left out": ("faq_loo",), "entry left out": ("absent",), "off-topic": ("offtopic",)}
+COLUMNS = {"all": None, "real + workers": ("real", "workers"), "real_dev": ("real",),
+           "DIAC2019 labelled": ("dreal", "dnone"), "DIAC2019 as FAQ": ("diac",), "FAQ left out": ("faq_loo",),
+           "entry left out": ("absent",), "off-topic": ("offtopic",)}
 
 
 def table(rows, p: np.ndarray) -> list[str]:

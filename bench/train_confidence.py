@@ -3,10 +3,13 @@
     python bench/train_confidence.py [--out knowledge/confidence.json] [--check-only]
 
 Rows come from bench/confidence_data.py (the shipped FAQ's phrasings left out one at a time, the worker
-question sets, real_dev.yaml, general-domain negatives, DIAC2019 groups not used by bench/diac.py). A
-logistic regression (scikit-learn) maps a candidate's features to P(right). The answer threshold is the
+question sets, real_dev.yaml, DIAC2019's labelled real questions, general-domain negatives, DIAC2019 groups
+not used by bench/diac.py as an FAQ of their own). A model maps a candidate's features to P(right). The
+answer threshold is the
 lowest probability at which, on held-out folds, every source answers wrongly at most TARGET_WRONG of
 its questions; the suggest threshold the lowest at which suggestions are still right often enough.
+The model is boosted decision trees (scikit-learn's HistGradientBoostingClassifier, monotonic in the
+evidence), exported node by node into knowledge/confidence.json (knowledge.confidence.TreeModel).
 Then real_dev.yaml and the worker sets are scored through the whole answering path (calculators
 included) by cross-validation: each line by a model and thresholds fitted without its fold.
 """
@@ -17,6 +20,7 @@ import argparse
 import json
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -55,7 +59,6 @@ SHARE = {"faq_loo": 0.15, "workers": 0.2, "real": 0.2, "dreal": 0.15, "dnone": 0
 TARGET_WRONG = {("real",): 0.045, ("workers",): 0.03, ("diac",): 0.035, ("offtopic",): 0.02, ("faq_loo",): 0.06,
                 ("absent",): 0.15}
 SUGGEST_RIGHT = 0.3  # suggestions start where the best entry is right this often (worker and real questions)
-C = 1.0
 
 
 def weights(rows: list[Row]) -> np.ndarray:
@@ -64,23 +67,58 @@ def weights(rows: list[Row]) -> np.ndarray:
     return np.array([SHARE[r.source] * total / n[r.source] for r in rows])
 
 
-def fit(rows: list[Row]):
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
+# the evidence for the entry can only raise P(right); an off-topic word and a close runner-up only lower it
+INCREASING = {"coverage", "lead", "phrasing_held", "phrasing_words_held", "defining_held", "question_held",
+              "bm25_share", "nb_lead", "nb_top", "in_domain", "asks"}
+DECREASING = {"off_topic", "runner_up"}
+TREES = {"max_iter": 100, "learning_rate": 0.1, "max_leaf_nodes": 8, "min_samples_leaf": 20,
+         "l2_regularization": 1.0}
 
-    from knowledge.confidence import ConfidenceModel
+
+def monotonic() -> list[int]:
+    from knowledge.confidence import COLUMNS
+
+    base = [c.split("|")[0] for c in COLUMNS]
+    return [1 if b in INCREASING else -1 if b in DECREASING else 0 for b in base]
+
+
+def fit(rows: list[Row]):
+    """Boosted trees (scikit-learn), exported to knowledge.confidence.TreeModel."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
     x, y = matrix(rows)
-    scaler = StandardScaler().fit(x)
-    lr = LogisticRegression(C=C, max_iter=2000).fit(scaler.transform(x), y, sample_weight=weights(rows))
-    return ConfidenceModel(scaler.mean_, np.where(scaler.scale_ > 0, scaler.scale_, 1.0), lr.coef_[0],
-                           float(lr.intercept_[0]))
+    gb = HistGradientBoostingClassifier(**TREES, monotonic_cst=monotonic(), random_state=0)
+    gb.fit(x, y, sample_weight=weights(rows))
+    model = export(gb)
+    check = np.asarray(model.probabilities([r.features for r in rows[:: max(1, len(rows) // 500)]]))
+    assert np.allclose(check, gb.predict_proba(x[:: max(1, len(rows) // 500)])[:, 1], atol=1e-9), "export differs"
+    return model
+
+
+def export(gb):
+    """scikit-learn's fitted HistGradientBoostingClassifier as a TreeModel (the features are never missing,
+    so the trees' missing-value branches are left out)."""
+    from knowledge.confidence import TreeModel
+
+    feature, threshold, left, right, value, roots, depth = [], [], [], [], [], [], 0
+    for (tree,) in gb._predictors:
+        nodes, start = tree.nodes, len(feature)
+        roots.append(start)
+        for i, node in enumerate(nodes):
+            leaf = bool(node["is_leaf"])
+            feature.append(0 if leaf else int(node["feature_idx"]))
+            threshold.append(0.0 if leaf else float(node["num_threshold"]))
+            left.append(start + (i if leaf else int(node["left"])))
+            right.append(start + (i if leaf else int(node["right"])))
+            value.append(float(node["value"]) if leaf else 0.0)
+        depth = max(depth, int(nodes["depth"].max()))
+    ints = [np.array(a, dtype=np.int64) for a in (feature, left, right, roots)]
+    return TreeModel(float(np.ravel(gb._baseline_prediction)[0]), ints[0], np.array(threshold), ints[1], ints[2],
+                     np.array(value), ints[3], depth)
 
 
 def predict(model, rows: list[Row]) -> np.ndarray:
-    x, _ = matrix(rows)
-    z = ((x - model.mean) / model.scale) @ model.coef + model.intercept
-    return 1 / (1 + np.exp(-z))
+    return np.asarray(model.probabilities([r.features for r in rows]))
 
 
 def out_of_fold(rows: list[Row], folds: int = FOLDS) -> np.ndarray:
@@ -124,7 +162,7 @@ def thresholds(rows: list[Row], p: np.ndarray) -> tuple[float, float]:
 def fit_with_thresholds(rows: list[Row]):
     model = fit(rows)
     answer, suggest = thresholds(rows, out_of_fold(rows))
-    return type(model)(model.mean, model.scale, model.coef, model.intercept, answer, suggest)
+    return replace(model, answer_threshold=answer, suggest_threshold=suggest)
 
 
 def collect(answerer, diac) -> list[Row]:
@@ -218,12 +256,9 @@ def main(argv=None) -> int:
         print(f"cross-validated, whole answering path: {name}: right {right}/{n} = {right / n:.3f}, "
               f"answered wrongly {wrong}/{n} = {wrong / n:.3f}")
     if not args.check_only:
-        from knowledge.confidence import COLUMNS
-
         info = {"rows": dict(Counter(r.source for r in rows)), "fitted_by": "bench/train_confidence.py",
-                "coef_by_feature": {f: round(float(c), 3) for f, c in zip(COLUMNS, model.coef, strict=True)}}
-        model = type(model)(model.mean, model.scale, model.coef, model.intercept, model.answer_threshold,
-                            model.suggest_threshold, info)
+                "trees": TREES, "increasing": sorted(INCREASING), "decreasing": sorted(DECREASING)}
+        model = replace(model, info=info)
         args.out.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
     print(f"{time.perf_counter() - t0:.0f} s")
