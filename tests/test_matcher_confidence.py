@@ -8,7 +8,15 @@ import json
 import numpy as np
 import pytest
 
-from knowledge.confidence import COLUMNS, FEATURES, ConfidenceModel, ModelError, TreeModel, load_model, shipped_model
+from knowledge.confidence import (
+    COLUMNS,
+    FEATURES,
+    ConfidenceModel,
+    ModelError,
+    TreeModel,
+    load_model,
+    shipped_model,
+)
 
 
 def typical() -> dict[str, float]:
