@@ -157,7 +157,9 @@ def test_a_phrasing_naming_no_insurance_does_not_outrank_one_naming_the_insuranc
      # insurance); with no employer or insurance of ours named, it is a commercial-insurance question
      ("给老人买的意外险怎么理赔", "保险公司"),
      # not the flexible workers' subsidy, though both are 补贴: the FAQ has no entry on it
-     ("电工证补贴怎么申请", "就业服务中心"), ("叉车证考下来了有补贴吗", "就业服务中心")],
+     ("电工证补贴怎么申请", "就业服务中心"), ("叉车证考下来了有补贴吗", "就业服务中心"),
+     # labour law beyond insurance and wages, and a road accident's civil claim
+     ("加班工资怎么算", "12348"), ("年假没休完公司要给钱吗", "劳动保障监察"), ("交通事故伤残鉴定怎么做", "交警")],
 )
 def test_out_of_scope_questions_say_where_to_ask_instead(answerer, question, where):
     from shebao.service import texts
@@ -165,6 +167,15 @@ def test_out_of_scope_questions_say_where_to_ask_instead(answerer, question, whe
     reply = answerer.answer(question, one_shot=True)
     assert reply.kind == "none" and reply.id is None, (reply.best, reply.score)
     assert where in reply.text and reply.text != texts()["help"]
+
+
+@pytest.mark.parametrize(("question", "entries"), [
+    ("劳务派遣员工受了工伤找谁赔", {"work_injury_claim", "work_injury_uninsured", "work_injury_compensation"}),
+    ("下班路上车祸赔偿 算不算工伤", {"commute_injury"})])
+def test_a_labour_or_road_question_about_our_insurance_is_answered_not_pointed_elsewhere(answerer, question, entries):
+    reply = answerer.answer(question, one_shot=True)
+    assert reply.best in entries, (reply.best, reply.score)
+    assert "12348" not in reply.text, reply.text
 
 
 @pytest.mark.parametrize("question", ["老板只给买意外险不给上工伤保险行吗", "工伤保险怎么理赔"])
