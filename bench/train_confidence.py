@@ -54,9 +54,10 @@ SHARE = {"faq_loo": 0.15, "workers": 0.2, "real": 0.2, "dreal": 0.15, "dnone": 0
 # they count only loosely.
 # A topic the FAQ lacks, asked in the words of the entry left out, often has a neighbour that answers it
 # fairly (commute_injury's phrasings without it go to work_injury_claim): a loose target as well.
-# DIAC2019's labelled questions (dreal: ones an entry answers; dnone: ones none does) shape the fit but set no
-# threshold: legal consultation is not what workers send (most of it is labour law the FAQ leaves out).
-TARGET_WRONG = {("real",): 0.045, ("workers",): 0.03, ("diac",): 0.035, ("offtopic",): 0.02, ("faq_loo",): 0.06,
+# DIAC2019's labelled questions (dreal: ones an entry answers; dnone: ones none does) count loosely: legal
+# consultation is not what workers send (two in three are labour law the FAQ leaves out), but a model that
+# answers a tenth of them wrongly would be guessing at labour law.
+TARGET_WRONG = {("real",): 0.045, ("dreal", "dnone"): 0.10, ("workers",): 0.03, ("diac",): 0.035, ("offtopic",): 0.02, ("faq_loo",): 0.06,
                 ("absent",): 0.15}
 SUGGEST_RIGHT = 0.3  # suggestions start where the best entry is right this often (worker and real questions)
 
