@@ -357,9 +357,10 @@ class Index:
         if result.out_of_scope and self.lexicon.subjects:
             named = self._subjects(text)
             own = any(w in text for w in self.out_of_scope_only[result.out_of_scope])  # words no phrasing uses
-            if named and not own:
-                result.out_of_scope = None  # "工伤保险怎么理赔": one of ours, in a word the FAQ uses too
-            elif not named and own:
+            if named:
+                # "工伤保险怎么理赔", "劳务派遣员工受了工伤找谁赔": one of ours, not pointed elsewhere
+                result.out_of_scope = None
+            elif own:
                 result.in_domain = False  # "公积金怎么提取" names none of our insurances: not ours to answer
         if result.out_of_scope and self.domain_words:
             # the outside topic's own words (意外险 holds 险) are no sign of ours unless staff made them domain
@@ -394,10 +395,13 @@ class Index:
                 found = self._rank(whole, limit, exclude, {**context, "asks": float(letter.asks)}, absent)
                 if found:
                     readings.append((found, whole))
-            tops = {found[0].entry.id for found, _ in readings}
-            if len(readings) == 2 and len(tops) == 1 and best and best[0].entry.id not in tops:
+            # the entries each reading ranks first, ties included (a calibrated score is often a step)
+            tops = [{c.entry.id for c in found if c.score >= found[0].score} for found, _ in readings]
+            agreed = set.intersection(*tops) if len(readings) == 2 else set()
+            if agreed and best and best[0].entry.id not in agreed:
                 # the question and the story read with its deciding fact agree against the bare story
-                best, result.focus = max(readings, key=lambda r: r[0][0].score)
+                best, result.focus = max((r for r in readings if r[0][0].entry.id in agreed),
+                                         key=lambda r: r[0][0].score)
             else:
                 for found, reading in readings:
                     if not best or found[0].score > best[0].score:
