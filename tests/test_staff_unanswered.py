@@ -106,8 +106,9 @@ def test_a_group_near_an_entry_becomes_also_asked_lines_for_that_id(answerer):
 
 
 def test_a_group_far_from_every_entry_becomes_a_new_entry_skeleton(answerer):
-    groups = group([phrase(answerer, "电动车上牌要多少钱", 2, "union_help", 12),
-                    phrase(answerer, "电动车上牌去哪办", 1, "union_help", 10)], answerer)
+    floor = answerer.config.suggest_threshold  # below it the bot does not even suggest the entry
+    groups = group([phrase(answerer, "电动车上牌要多少钱", 2, "union_help", floor - 1),
+                    phrase(answerer, "电动车上牌去哪办", 1, "union_help", floor - 3)], answerer)
     found = Export(groups, asked=3, answered_now=[], skipped=0)
     text = to_yaml(found, since=NOW, limit=50, answer_threshold=60, today="2024-06-01")
     assert yaml.safe_load(text) == [{"id": "TODO_new_1", "question": "电动车上牌要多少钱", "also_asked": ["电动车上牌去哪办"]}]
@@ -115,8 +116,9 @@ def test_a_group_far_from_every_entry_becomes_a_new_entry_skeleton(answerer):
 
 
 def test_one_stray_wording_does_not_pull_a_group_to_an_entry(answerer):
-    groups = group([phrase(answerer, "公积金怎么提取", 3, "withdraw_refund", 20),
-                    phrase(answerer, "公积金提取怎么办", 1, "withdraw_refund", 50)], answerer)
+    floor = answerer.config.suggest_threshold
+    groups = group([phrase(answerer, "公积金怎么提取", 3, "withdraw_refund", floor - 1),
+                    phrase(answerer, "公积金提取怎么办", 1, "withdraw_refund", floor + 20)], answerer)
     assert len(groups) == 1 and groups[0].entry is None
 
 
