@@ -374,7 +374,8 @@ class Index:
         compact = _SPACE.sub("", text)
         repeated = 1 - len(set(compact)) / len(compact) if compact else 0.0
         context = {"in_domain": float(result.in_domain), "off_topic": float(result.off_topic),
-                   "repeated": repeated, "run_on": float(len(compact) > RUN_ON_CHARS), "place": float(place)}
+                   "repeated": repeated, "run_on": float(len(compact) > RUN_ON_CHARS), "place": float(place),
+                   "focused": 0.0}
         best = self._rank(text, limit, exclude, {**context, "asks": float(letters.asks(text, self.lexicon))},
                           absent)
         if len(compact) >= LETTER_CHARS:
