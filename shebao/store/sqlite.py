@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -41,6 +42,20 @@ def _probe(target: str) -> None:
     sqlite3.connect(target, uri=True).close()
 
 
+async def _switch_to_wal(db, busy_timeout: float) -> None:
+    """PRAGMA journal_mode = WAL, waiting up to BUSY_TIMEOUT seconds: SQLite answers "database is locked"
+    at once, without its busy handler, while another process starting at the same moment switches too."""
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            await db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            await asyncio.sleep(0.05)
+
+
 class SqliteBackend:
     """One aiosqlite connection in WAL mode; transactions of concurrent updates take turns."""
 
@@ -65,7 +80,7 @@ class SqliteBackend:
         try:
             await db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             if not read_only:
-                await db.execute("PRAGMA journal_mode = WAL")
+                await _switch_to_wal(db, busy_timeout)
                 await db.execute("PRAGMA synchronous = NORMAL")
                 await db.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as exc:
