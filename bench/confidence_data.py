@@ -24,6 +24,7 @@ import sys
 import tempfile
 import zlib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -72,10 +73,12 @@ def labelled(path: Path) -> list[dict]:
     return [c for c in yaml.safe_load(path.read_text(encoding="utf-8")) if c.get("q") is not None]
 
 
+@cache
 def diac_labelled(labels: Path = DIAC_LABELS, data: Path = DIAC_DATA) -> list[dict]:
     """DIAC2019's labelled questions as cases ({"q", "expect", "fold"}): a group's equivalent questions
     share its label and fold; each of its "not equivalent" questions has a label of its own. A label
-    whose text no longer has the checksum it was labelled with is an error (the data file changed)."""
+    whose text no longer has the checksum it was labelled with is an error (the data file changed).
+    Read once a process (training collects its rows several times); callers do not change the list."""
     import xml.etree.ElementTree as ET
 
     if not labels.is_file() or not data.is_file():

@@ -55,6 +55,7 @@ COLUMNS = FEATURES + tuple(f"{f}|many" for f in FEATURES if f != "log_per_entry"
 
 MODEL_FILE = "confidence.json"
 _GET = itemgetter(*FEATURES)
+_MANY = [i for i, name in enumerate(FEATURES) if name != "log_per_entry"]  # the columns that enter twice
 
 
 def design(rows: list[dict[str, float]]) -> np.ndarray:
@@ -65,16 +66,23 @@ def design(rows: list[dict[str, float]]) -> np.ndarray:
         x = np.array([[float(f.get(name, 0.0)) for name in FEATURES] for f in rows], dtype=float).reshape(-1, len(FEATURES))
     low, high = GATE_LOG
     many = np.clip((x[:, FEATURES.index("log_per_entry")] - low) / (high - low), 0.0, 1.0)[:, None]
-    keep = [i for i, name in enumerate(FEATURES) if name != "log_per_entry"]
-    return np.hstack([x, x[:, keep] * many])
+    return np.hstack([x, x[:, _MANY] * many])
 
 
 class ModelError(Exception):
     """The confidence model file cannot be used."""
 
 
+class _Scores:
+    """What both kinds of model offer on top of their own probabilities()."""
+
+    def probability(self, features: dict[str, float]) -> float:
+        """P(right) for one candidate's features."""
+        return self.probabilities([features])[0]
+
+
 @dataclass(frozen=True)
-class ConfidenceModel:
+class ConfidenceModel(_Scores):
     """A fitted logistic regression over COLUMNS (see design), with its thresholds (probabilities, 0-1)."""
 
     mean: np.ndarray
@@ -84,10 +92,6 @@ class ConfidenceModel:
     answer_threshold: float = 0.6
     suggest_threshold: float = 0.3
     info: dict | None = None
-
-    def probability(self, features: dict[str, float]) -> float:
-        """P(right) for one candidate's features."""
-        return self.probabilities([features])[0]
 
     def probabilities(self, rows: list[dict[str, float]]) -> list[float]:
         """P(right) for several candidates' features at once."""
@@ -117,7 +121,7 @@ class ConfidenceModel:
 
 
 @dataclass(frozen=True)
-class TreeModel:
+class TreeModel(_Scores):
     """Boosted binary decision trees over COLUMNS (see design), all trees' nodes in flat arrays: node i
     sends a row to LEFT[i] when its FEATURE[i] column is at most THRESHOLD[i], else to RIGHT[i]; a leaf
     points to itself and holds VALUE[i]. P(right) = sigmoid(BASELINE + the sum of the leaves reached)."""
@@ -133,10 +137,6 @@ class TreeModel:
     answer_threshold: float = 0.6
     suggest_threshold: float = 0.3
     info: dict | None = None
-
-    def probability(self, features: dict[str, float]) -> float:
-        """P(right) for one candidate's features."""
-        return self.probabilities([features])[0]
 
     def probabilities(self, rows: list[dict[str, float]]) -> list[float]:
         """P(right) for several candidates' features at once (every tree walked in step, level by level)."""

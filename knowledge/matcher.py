@@ -355,12 +355,10 @@ class Index:
         result.in_domain = not self.domain_words or any(w in text for w in self.domain_words)
         result.out_of_scope = next((t for t, ws in self.out_of_scope.items() if any(w in text for w in ws)), None)
         if result.out_of_scope and self.lexicon.subjects:
-            named = self._subjects(text)
-            own = any(w in text for w in self.out_of_scope_only[result.out_of_scope])  # words no phrasing uses
-            if named:
+            if self._subjects(text):
                 # "工伤保险怎么理赔", "劳务派遣员工受了工伤找谁赔": one of ours, not pointed elsewhere
                 result.out_of_scope = None
-            elif own:
+            elif any(w in text for w in self.out_of_scope_only[result.out_of_scope]):  # words no phrasing uses
                 result.in_domain = False  # "公积金怎么提取" names none of our insurances: not ours to answer
         if result.out_of_scope and self.domain_words:
             # the outside topic's own words (意外险 holds 险) are no sign of ours unless staff made them domain
