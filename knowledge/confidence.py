@@ -55,7 +55,8 @@ COLUMNS = FEATURES + tuple(f"{f}|many" for f in FEATURES if f != "log_per_entry"
 
 MODEL_FILE = "confidence.json"
 _GET = itemgetter(*FEATURES)
-_MANY = [i for i, name in enumerate(FEATURES) if name != "log_per_entry"]  # the columns that enter twice
+_MANY = np.array([i for i, name in enumerate(FEATURES) if name != "log_per_entry"])  # the columns entered twice
+_PER_ENTRY = FEATURES.index("log_per_entry")
 
 
 def design(rows: list[dict[str, float]]) -> np.ndarray:
@@ -65,8 +66,8 @@ def design(rows: list[dict[str, float]]) -> np.ndarray:
     except KeyError:  # a partial row (a test's, a hand-made one): what it lacks is 0
         x = np.array([[float(f.get(name, 0.0)) for name in FEATURES] for f in rows], dtype=float).reshape(-1, len(FEATURES))
     low, high = GATE_LOG
-    many = np.clip((x[:, FEATURES.index("log_per_entry")] - low) / (high - low), 0.0, 1.0)[:, None]
-    return np.hstack([x, x[:, _MANY] * many])
+    many = np.minimum(np.maximum((x[:, _PER_ENTRY] - low) / (high - low), 0.0), 1.0)[:, None]
+    return np.concatenate([x, np.take(x, _MANY, axis=1) * many], axis=1)
 
 
 class ModelError(Exception):
@@ -145,7 +146,7 @@ class TreeModel(_Scores):
         # that walking all trees one level down is a single lookup
         n = len(self.feature)
         offset = (np.arange(len(x)) * n)[:, None]
-        step = (np.where(x[:, self.feature] <= self.threshold, self.left, self.right) + offset).ravel()
+        step = (np.where(np.take(x, self.feature, axis=1) <= self.threshold, self.left, self.right) + offset).ravel()
         node = self.roots + offset
         for _ in range(self.depth):
             node = step[node]

@@ -55,6 +55,17 @@ SUBJECT_PENALTY = 0.25
 NO_SUBJECT_PENALTY = 0.2  # a phrasing naming no insurance, against a question that names one
 
 _SPACE = re.compile(r"\s+")
+
+
+def _runs(start: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of features IDS' postings, feature after feature (START[i]: where feature i's begin),
+    and how many each feature has."""
+    lo = start[ids]
+    n = start[ids + 1] - lo
+    ends = np.cumsum(n)
+    if not len(ends):
+        return ends, n
+    return np.arange(ends[-1]) + np.repeat(lo - (ends - n), n), n
 # what the index was given or made before building: never part of its cached state
 _NOT_CACHED = frozenset({"entries", "lexicon", "model", "_places", "tokenizer", "doc_fids"})
 
@@ -150,16 +161,17 @@ class Index:
         self._postings = built
         self.vocab, self.idf, self.feat_weight = built.vocab, built.idf, built.feat_weight
         self.unknown_idf = math.log(1 + (n_docs + 0.5) / 0.5)
-        # one row per feature: the phrasings holding it, with its BM25 score and its plain weight
-        self.post_docs, self.post_bm25, self.post_weight = built.post_docs, built.post_bm25, built.post_weight
+        # one run per feature: the phrasings holding it, with its BM25 score (its plain weight: weight_of)
+        self.post_docs, self.post_bm25, self.weight_of = built.post_docs, built.post_bm25, built.weight_of
         self.post_start = built.post_start
         # the same per entry: which entries hold a feature in any of their phrasings
-        self.ent_rows, self.ent_ids, self.ent_weight = built.ent_rows, built.ent_ids, built.ent_weight
+        self.ent_rows, self.ent_ids = built.ent_rows, built.ent_ids
         self.ent_start = built.ent_start
         self.defining = self._defining_words()
         self.doc_mass = built.doc_mass
         self.doc_word_mass = built.doc_word_mass
-        self.is_word = {i for f, i in self.vocab.items() if f.startswith("w:")}
+        self.is_word = np.fromiter((f.startswith("w:") for f in self.vocab), dtype=bool, count=len(self.vocab))
+        self.unknown_weight = {kind: w * self.unknown_idf for kind, w in WEIGHTS.items()}
         self.doc_len = np.array([len(t) for t in self.doc_text], dtype=np.float32)
         self.doc_subjects = np.array([self._subjects(t) for t in self.doc_text], dtype=np.int64)
         self.min_doc_len = float(self.doc_len.min()) if n_docs else 0.0
@@ -187,7 +199,7 @@ class Index:
         # below NB_MIN_SHARE (about 2.8 phrasings per entry, DIAC2019 has 2) it would cost a millisecond a
         # question for a weight too small to change a ranking: off, and its features zero
         self.nb_in_rank = NB_IN_RANK * share if share >= NB_MIN_SHARE else 0.0
-        by_entry = np.array(self.doc_entry, dtype=np.int64)
+        by_entry = self.doc_entry_array = np.array(self.doc_entry, dtype=np.int64)
         self.entry_docs = np.split(np.argsort(by_entry, kind="stable"),
                                    np.cumsum(np.bincount(by_entry, minlength=len(self.entries)))[:-1])
         if self.nb_in_rank:
@@ -222,36 +234,38 @@ class Index:
         held = np.bincount(self.ent_ids, self.nb_per_entry, n_entries)
         self.nb_log_sum = np.log(np.maximum(self.nb_total.sum() + NB_ALPHA * n_feats - held, 1e-9))
 
-    def _nb_vector(self, qfeats: Counter, ids: list[int]) -> np.ndarray:
+    def _nb_vector(self, qfeats: Counter, ids: np.ndarray) -> np.ndarray:
         """The question's naive Bayes vector over IDS, its feature numbers in the order of QFEATS."""
         tf = np.array([n for f, n in qfeats.items() if f in self.vocab], dtype=np.float64)
         at = np.asarray(ids, dtype=np.int64)
         v = (1 + np.log(tf * self.nb_kind[at])) * self.nb_idf[at]
         return v / (np.linalg.norm(v) or 1.0)
 
-    def naive_bayes(self, qfeats: Counter, ids: list[int], exclude: int | None = None) -> np.ndarray:
+    def naive_bayes(self, qfeats: Counter, ids: np.ndarray, exclude: int | None = None) -> np.ndarray:
         """log P(entry | question) under the complement naive Bayes, for every entry; EXCLUDE: a phrasing
         left out (its counts taken away, as if it were not in the FAQ)."""
         vec = self._nb_vector(qfeats, ids)
         es = self.ent_start
-        spans = [slice(es[i], es[i + 1]) for i in ids]
-        posts = [self.nb_post[s] for s in spans]
+        at, counts = _runs(es, ids)
+        weights = np.repeat(vec, counts)
         log_sum = self.nb_log_sum
-        if exclude is not None:
+        if exclude is None:
+            posts = self.nb_post[at]
+        else:
             start = self._postings.doc_start
             run = slice(start[exclude], start[exclude + 1])
             left = dict(zip(self._postings.flat_rows[run].tolist(), self.nb_flat[run].tolist(), strict=True))
             own = self.doc_entry[exclude]
-            posts = []
-            for i, s in zip(ids, spans, strict=True):
+            parts = []
+            for i in ids.tolist():
+                s = slice(es[i], es[i + 1])
                 total = self.nb_total[i] - left.get(i, 0.0) + NB_ALPHA
                 per = self.nb_per_entry[s] - np.where(self.ent_ids[s] == own, left.get(i, 0.0), 0.0)
-                posts.append(np.log(total) - np.log(np.maximum(total - per, 1e-12)))
+                parts.append(np.log(total) - np.log(np.maximum(total - per, 1e-12)))
+            posts = np.concatenate(parts)
             log_sum = np.log(np.exp(self.nb_log_sum) - sum(left.values()))
             log_sum[own] = self.nb_log_sum[own]
-        weights = np.concatenate([np.full(s.stop - s.start, v) for s, v in zip(spans, vec, strict=True)])
-        score = np.bincount(np.concatenate([self.ent_ids[s] for s in spans]),
-                            weights * np.concatenate(posts), len(self.entries))
+        score = np.bincount(self.ent_ids[at], weights * posts, len(self.entries))
         score = score + vec.sum() * log_sum
         score -= score.max()
         return score - math.log(np.exp(score).sum())
@@ -412,21 +426,32 @@ class Index:
               absent: int | None = None) -> list[Candidate]:
         out: list[Candidate] = []
         qfeats = featurize(text, self.lexicon.stopwords, self.tokenizer)
-        ids = [self.vocab[f] for f in qfeats if f in self.vocab]
-        if not ids:
+        vocab, feat_weight, unknown_weight = self.vocab, self.feat_weight, self.unknown_weight
+        found: list[int] = []
+        qmass = unknown = 0.0
+        for f in qfeats:  # summed in the question's order, as weight() would
+            i = vocab.get(f)
+            if i is None:
+                unknown += unknown_weight[f[0]]
+                qmass += unknown_weight[f[0]]
+            else:
+                found.append(i)
+                qmass += feat_weight[i]
+        if not found:
             return out
-        start = self.post_start
-        spans = [slice(start[i], start[i + 1]) for i in ids]
-        docs = np.concatenate([self.post_docs[s] for s in spans])
+        qmass = qmass or 1.0
+        unknown /= qmass
+        ids = np.array(found, dtype=np.int64)
+        at, counts = _runs(self.post_start, ids)
+        docs = self.post_docs[at]
         n_docs = len(self.doc_text)
-        bm25 = np.bincount(docs, np.concatenate([self.post_bm25[s] for s in spans]), n_docs)
-        shared = np.bincount(docs, np.concatenate([self.post_weight[s] for s in spans]), n_docs)
-        qmass = sum(self.weight(f) for f in qfeats) or 1.0
-        unknown = sum(self.weight(f) for f in qfeats if f not in self.vocab) / qmass
-        word_spans = [spans[k] for k, i in enumerate(ids) if i in self.is_word]
-        words_held = (np.bincount(np.concatenate([self.post_docs[s] for s in word_spans]),
-                                  np.concatenate([self.post_weight[s] for s in word_spans]), n_docs)
-                      / self.doc_word_mass) if word_spans else np.zeros(n_docs)
+        weight = self.weight_of[ids]
+        bm25 = np.bincount(docs, self.post_bm25[at], n_docs)
+        shared = np.bincount(docs, np.repeat(weight, counts), n_docs)
+        word = self.is_word[ids]
+        word_at, word_counts = _runs(self.post_start, ids[word])
+        words_held = (np.bincount(self.post_docs[word_at], np.repeat(weight[word], word_counts), n_docs)
+                      / self.doc_word_mass if len(word_at) else np.zeros(n_docs))
         cov_q = shared / qmass
         cov_d = shared / self.doc_mass
         sim = 2 * cov_q * cov_d / np.maximum(cov_q + cov_d, 1e-9)
@@ -451,14 +476,12 @@ class Index:
         top_bm25 = float(bm25.max()) or 1.0
         top = min(SHORTLIST_DOCS, len(rank))
         shortlist = np.argpartition(-rank, top - 1)[:top]
-        best_by_entry: dict[int, tuple[float, int, float]] = {}
-        for d in shortlist.tolist():
-            if bm25[d] <= 0:
-                continue
-            e = self.doc_entry[d]
-            if e not in best_by_entry or rank[d] > best_by_entry[e][0]:
-                best_by_entry[e] = (float(rank[d]), d, float(sim[d]))
-        ranked = sorted(best_by_entry.items(), key=lambda kv: -kv[1][0])[:CANDIDATES]
+        shortlist = shortlist[bm25[shortlist] > 0]
+        # each entry by its best phrasing on the shortlist, best first
+        shortlist = shortlist[np.argsort(-rank[shortlist], kind="stable")]
+        _, first = np.unique(self.doc_entry_array[shortlist], return_index=True)
+        best = shortlist[np.sort(first)[:CANDIDATES]].tolist()
+        ranked = [(self.doc_entry[d], (float(rank[d]), d, float(sim[d]))) for d in best]
         if not ranked:
             return out
         nb = self.naive_bayes(qfeats, ids, exclude) if self.nb_in_rank else np.zeros(len(self.entries))
@@ -475,16 +498,14 @@ class Index:
                 d = int(docs[np.argmax(rank[docs])])
                 if bm25[d] > 0:
                     ranked.append((e, (float(rank[d]), d, float(sim[d]))))
-        es = self.ent_start
-        espans = [slice(es[i], es[i + 1]) for i in ids]
-        ent_cov = np.bincount(np.concatenate([self.ent_ids[s] for s in espans]),
-                              np.concatenate([self.ent_weight[s] for s in espans]), len(self.entries)) / qmass
+        at, counts = _runs(self.ent_start, ids)
+        ent_cov = np.bincount(self.ent_ids[at], np.repeat(weight, counts), len(self.entries)) / qmass
         if exclude is not None:  # the entry's coverage without the phrasing left out
             own = self.doc_entry[exclude]
             rest = set().union(*(self.doc_fids[d] for d in self.entry_docs[own].tolist() if d != exclude))
-            ent_cov[own] = sum(self.feat_weight[i] for i in set(ids) & rest) / qmass
+            ent_cov[own] = sum(self.feat_weight[i] for i in set(found) & rest) / qmass
         cover = {e: float(ent_cov[e] * keep[d]) for e, (_, d, _) in ranked}
-        present = set(ids)
+        present = set(found)
         defining = {}
         for e, _ in ranked:
             words_of = self.defining[e]

@@ -26,13 +26,12 @@ class Postings:
     vocab: dict[str, int]
     idf: dict[str, float]
     feat_weight: dict[int, float]  # a feature's plain weight, by its number in the vocabulary
+    weight_of: np.ndarray  # the same as an array
     post_docs: np.ndarray
     post_bm25: np.ndarray
-    post_weight: np.ndarray
     post_start: np.ndarray
     ent_rows: np.ndarray
     ent_ids: np.ndarray
-    ent_weight: np.ndarray
     ent_start: np.ndarray
     doc_mass: np.ndarray
     doc_word_mass: np.ndarray
@@ -82,10 +81,10 @@ def build(doc_feats: list[Counter], doc_entry: list[int], n_entries: int, k1: fl
     pair = _sorted_unique(rows * max(1, n_entries) + entry_of[docs])
     ent_rows = pair // max(1, n_entries)
     return Postings(
-        vocab=vocab, idf=idf, feat_weight=feat_weight,
-        post_docs=docs[order].astype(np.int32), post_bm25=bm25[order], post_weight=w[order],
+        vocab=vocab, idf=idf, feat_weight=feat_weight, weight_of=fw,
+        post_docs=docs[order].astype(np.int32), post_bm25=bm25[order],
         post_start=np.searchsorted(sorted_rows, np.arange(len(vocab) + 1)),
-        ent_rows=ent_rows, ent_ids=(pair % max(1, n_entries)).astype(np.int32), ent_weight=fw[ent_rows],
+        ent_rows=ent_rows, ent_ids=(pair % max(1, n_entries)).astype(np.int32),
         ent_start=np.searchsorted(ent_rows, np.arange(len(vocab) + 1)),
         doc_mass=np.maximum(mass, 1e-6), doc_word_mass=np.maximum(word_mass, 1e-6),
         flat_rows=rows, doc_start=doc_start,
