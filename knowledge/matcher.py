@@ -56,6 +56,9 @@ NO_SUBJECT_PENALTY = 0.2  # a phrasing naming no insurance, against a question t
 
 _SPACE = re.compile(r"\s+")
 
+# what the index was given or made before building: never part of its cached state
+_NOT_CACHED = frozenset({"entries", "lexicon", "model", "_places", "tokenizer", "doc_fids"})
+
 
 def _runs(start: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The positions of features IDS' postings, feature after feature (START[i]: where feature i's begin),
@@ -66,8 +69,6 @@ def _runs(start: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not len(ends):
         return ends, n
     return np.arange(ends[-1]) + np.repeat(lo - (ends - n), n), n
-# what the index was given or made before building: never part of its cached state
-_NOT_CACHED = frozenset({"entries", "lexicon", "model", "_places", "tokenizer", "doc_fids"})
 
 
 @dataclass(frozen=True)
@@ -237,8 +238,7 @@ class Index:
     def _nb_vector(self, qfeats: Counter, ids: np.ndarray) -> np.ndarray:
         """The question's naive Bayes vector over IDS, its feature numbers in the order of QFEATS."""
         tf = np.array([n for f, n in qfeats.items() if f in self.vocab], dtype=np.float64)
-        at = np.asarray(ids, dtype=np.int64)
-        v = (1 + np.log(tf * self.nb_kind[at])) * self.nb_idf[at]
+        v = (1 + np.log(tf * self.nb_kind[ids])) * self.nb_idf[ids]
         return v / (np.linalg.norm(v) or 1.0)
 
     def naive_bayes(self, qfeats: Counter, ids: np.ndarray, exclude: int | None = None) -> np.ndarray:
@@ -321,7 +321,8 @@ class Index:
 
     def weight(self, feature: str) -> float:
         """How much FEATURE counts: its kind's weight times its IDF (a feature no phrasing has is rarest)."""
-        return WEIGHTS[feature[0]] * self.idf.get(feature, self.unknown_idf)
+        i = self.vocab.get(feature)
+        return self.unknown_weight[feature[0]] if i is None else self.feat_weight[i]
 
     def raw_score(self, similarity: float, coverage: float) -> float:
         """An entry's score for ranking, before its lead over the next entry counts."""
@@ -429,11 +430,12 @@ class Index:
         vocab, feat_weight, unknown_weight = self.vocab, self.feat_weight, self.unknown_weight
         found: list[int] = []
         qmass = unknown = 0.0
-        for f in qfeats:  # summed in the question's order, as weight() would
+        for f in qfeats:  # weight() inlined, summed in the question's order
             i = vocab.get(f)
             if i is None:
-                unknown += unknown_weight[f[0]]
-                qmass += unknown_weight[f[0]]
+                w = unknown_weight[f[0]]
+                unknown += w
+                qmass += w
             else:
                 found.append(i)
                 qmass += feat_weight[i]
