@@ -71,7 +71,7 @@ def weights(rows: list[Row]) -> np.ndarray:
 # the evidence for the entry can only raise P(right); an off-topic word and a close runner-up only lower it
 INCREASING = {"coverage", "lead", "phrasing_held", "phrasing_words_held", "defining_held", "question_held",
               "bm25_share", "nb_lead", "nb_top", "in_domain", "asks"}
-DECREASING = {"off_topic", "runner_up"}
+DECREASING = {"off_topic", "runner_up", "outside"}
 TREES = {"max_iter": 100, "learning_rate": 0.1, "max_leaf_nodes": 8, "min_samples_leaf": 20,
          "l2_regularization": 1.0}
 

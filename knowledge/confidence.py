@@ -40,6 +40,7 @@ FEATURES = (
     "repeated",       # 1 - distinct characters / characters of the whole message
     "focused",        # 1 when the question sentence(s) of a letter were matched, not the whole
     "run_on",         # 1 when the whole message is long
+    "outside",        # 1 when it names a topic outside the FAQ (out_of_scope.yaml: 公积金, 解除劳动合同) and none of ours
 )
 # Measured too but not features: the best phrasing's similarity ("similarity", which ranks the entries; given
 # the shares held both ways it added nothing and its fitted weight came out below zero), and whether a place

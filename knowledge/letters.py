@@ -40,8 +40,8 @@ class Letter:
 
 
 def asks(text: str, lexicon: Lexicon) -> bool:
-    """Whether canonical TEXT holds a question word."""
-    return any(w in text for w in lexicon.question_words)
+    """Whether canonical TEXT holds a question word, or a marker that a question follows ("入工会条件，求解答")."""
+    return any(w in text for w in lexicon.question_words) or any(w in text for w in lexicon.ask_markers)
 
 
 def read(raw: str, lexicon: Lexicon, canon: Callable[[str], str]) -> Letter:

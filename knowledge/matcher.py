@@ -370,8 +370,8 @@ class Index:
         result.in_domain = not self.domain_words or any(w in text for w in self.domain_words)
         result.out_of_scope = next((t for t, ws in self.out_of_scope.items() if any(w in text for w in ws)), None)
         if result.out_of_scope and self.lexicon.subjects:
-            if self._subjects(text):
-                # "工伤保险怎么理赔", "劳务派遣员工受了工伤找谁赔": one of ours, not pointed elsewhere
+            if self._subjects(text) or any(w in text for w in self.lexicon.ours):
+                # "工伤保险怎么理赔", "劳务派遣员工受了工伤找谁赔", "下班路上出了车祸": ours, not pointed elsewhere
                 result.out_of_scope = None
             elif any(w in text for w in self.out_of_scope_only[result.out_of_scope]):  # words no phrasing uses
                 result.in_domain = False  # "公积金怎么提取" names none of our insurances: not ours to answer
@@ -388,7 +388,7 @@ class Index:
         repeated = 1 - len(set(compact)) / len(compact) if compact else 0.0
         context = {"in_domain": float(result.in_domain), "off_topic": float(result.off_topic),
                    "repeated": repeated, "run_on": float(len(compact) > RUN_ON_CHARS), "place": float(place),
-                   "focused": 0.0}
+                   "focused": 0.0, "outside": float(result.out_of_scope is not None)}
         best = self._rank(text, limit, exclude, {**context, "asks": float(letters.asks(text, self.lexicon))},
                           absent)
         if len(compact) >= LETTER_CHARS:
