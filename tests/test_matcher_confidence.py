@@ -24,7 +24,7 @@ def typical() -> dict[str, float]:
     return {"coverage": 0.5, "lead": 0.1, "phrasing_held": 0.5, "phrasing_words_held": 0.5, "defining_held": 0.5,
             "question_held": 0.4, "bm25_share": 0.8, "runner_up": 0.4, "nb_lead": 0.2, "nb_top": 1.0,
             "log_length": 2.7, "log_per_entry": 4.2, "unknown": 0.1, "in_domain": 1.0, "off_topic": 0.0,
-            "asks": 1.0, "repeated": 0.1, "focused": 0.0, "run_on": 0.0}
+            "asks": 1.0, "repeated": 0.1, "focused": 0.0, "run_on": 0.0, "outside": 0.0}
 
 
 def test_the_shipped_model_loads_and_gives_probabilities():
@@ -54,6 +54,7 @@ def test_an_off_topic_word_and_missing_subject_words_lower_the_probability():
     model = shipped_model()
     base = {**typical(), "off_topic": 0.0, "in_domain": 1.0}
     assert model.probability({**base, "off_topic": 1.0}) < model.probability(base)
+    assert model.probability({**base, "outside": 1.0}) <= model.probability(base)  # fitted as never raising it
     assert model.probability({**base, "in_domain": 0.0}) < model.probability(base)
 
 
