@@ -49,7 +49,8 @@ OUT = ROOT / "knowledge" / "confidence.json"
 # each source's share of the fitting weight (real questions are few but what the bot is judged on)
 SHARE = {"faq_loo": 0.15, "workers": 0.2, "real": 0.2, "dreal": 0.15, "dnone": 0.05, "offtopic": 0.1, "diac": 0.1,
          "absent": 0.05}
-# Most answered wrongly, per group of sources, on held-out folds (the goal is 0.05: a margin). The FAQ's
+# Most answered wrongly, per group of sources, on held-out folds (the goal is 0.05: a margin; real_dev's
+# 0.035 held its cross-validated wrong answers to 3 of 98 where 0.045 let 5 through). The FAQ's
 # own phrasings left out one at a time are no real questions (many fit a neighbour entry as well), so
 # they count only loosely.
 # A topic the FAQ lacks, asked in the words of the entry left out, often has a neighbour that answers it
@@ -59,7 +60,7 @@ SHARE = {"faq_loo": 0.15, "workers": 0.2, "real": 0.2, "dreal": 0.15, "dnone": 0
 # the FAQ leaves out, where what workers send holds few such questions (real_dev: 6 of 98), so the two
 # shares are weighed by a mix of what workers ask, with four times real_dev's share of questions outside
 # the FAQ (MIX) as a margin: a model that answered a tenth of that mix wrongly would be guessing.
-TARGET_WRONG = {("real",): 0.045, ("dreal", "dnone"): 0.10, ("workers",): 0.03, ("diac",): 0.035, ("offtopic",): 0.02,
+TARGET_WRONG = {("real",): 0.035, ("dreal", "dnone"): 0.10, ("workers",): 0.03, ("diac",): 0.035, ("offtopic",): 0.02,
                 ("faq_loo",): 0.06, ("absent",): 0.15}
 MIX = {("dreal", "dnone"): {"dreal": 0.75, "dnone": 0.25}}
 SUGGEST_RIGHT = 0.3  # suggestions start where the best entry is right this often (worker and real questions)
