@@ -194,7 +194,6 @@ def test_the_shipped_domain_words_hold_outpatient_care_and_retiring(answerer, qu
     assert reply.kind == "faq" and reply.id == expected, (reply.best, reply.score)
 
 
-
 @pytest.mark.parametrize("text", ["农民工入会条件 求解答", "工伤认定 求助", "请问社保断交"])
 def test_an_ask_marker_asks_like_a_question_word(lexicon, text):
     assert letters.asks(canonical(text, lexicon), lexicon)
