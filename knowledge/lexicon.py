@@ -26,6 +26,7 @@ class Lexicon:
     stopwords: frozenset[str] = frozenset()
     ask_markers: list[str] = field(default_factory=list)  # letters.yaml: what precedes the question of a letter
     question_words: list[str] = field(default_factory=list)  # letters.yaml: words that make a sentence ask
+    pleas: list[str] = field(default_factory=list)  # letters.yaml: words that only beg an answer (在线等)
     facts: dict[str, list[str]] = field(default_factory=dict)  # letters.yaml: deciding fact -> words telling it
     together: list[tuple[frozenset[str], str]] = field(default_factory=list)  # letters.yaml: facts -> one phrase
     places: list[str] = field(default_factory=list)  # places.txt: place names, set aside unless the FAQ uses them
@@ -148,6 +149,7 @@ def _load_letters(folder: Path, lex: Lexicon) -> None:
         if isinstance(data, dict):
             lex.ask_markers = [str(w).lower() for w in data.get("ask_markers") or []]
             lex.question_words = [str(w).lower() for w in data.get("question_words") or []]
+            lex.pleas = [str(w).lower() for w in data.get("pleas") or [] if str(w).strip()]
             lex.facts = _word_map(data.get("facts"), path, lex.problems, "facts")
             for item in data.get("together") or []:
                 if not (isinstance(item, dict) and isinstance(item.get("facts"), list) and item.get("say")):

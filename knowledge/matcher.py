@@ -57,7 +57,7 @@ NO_SUBJECT_PENALTY = 0.2  # a phrasing naming no insurance, against a question t
 _SPACE = re.compile(r"\s+")
 
 # what the index was given or made before building: never part of its cached state
-_NOT_CACHED = frozenset({"entries", "lexicon", "model", "_places", "tokenizer", "doc_fids"})
+_NOT_CACHED = frozenset({"entries", "lexicon", "model", "_places", "_pleas", "tokenizer", "doc_fids"})
 
 
 def _runs(start: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -115,6 +115,10 @@ class Index:
         # where local rules differ, so "深圳" in a question must not stop an answer or pull in a phrasing.
         places = sorted(self.lexicon.places, key=len, reverse=True)
         self._places = re.compile(f"(?:{'|'.join(map(re.escape, places))})(?:省|市|自治区|区|县)?") if places else None
+        # so are the words that only beg an answer ("在线等", "求解答"): they tell what is asked no more than
+        # a place does (the message still asks: letters.asks reads them before)
+        pleas = sorted(self.lexicon.pleas, key=len, reverse=True)
+        self._pleas = re.compile("|".join(map(re.escape, pleas))) if pleas else None
         self.tokenizer = new_tokenizer(self.lexicon, set(self.lexicon.synonyms.values()))  # its own jieba
         name = index_cache.file_name(self.entries, self.lexicon) if cache else None
         state = index_cache.load(name) if name else None
@@ -343,7 +347,10 @@ class Index:
         return not self._chitchat.sub("", compact)
 
     def set_places_aside(self, text: str) -> tuple[str, bool]:
-        """TEXT without the place names the FAQ does not use, and whether there were any."""
+        """TEXT without the place names the FAQ does not use (and without pleas for an answer), and whether
+        there were any place names."""
+        if self._pleas is not None:
+            text = _SPACE.sub(" ", self._pleas.sub(" ", text)).strip()
         if self._places is None:
             return text, False
         out = self._places.sub(" ", text)

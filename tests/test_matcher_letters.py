@@ -130,6 +130,15 @@ def test_place_names_are_set_aside_in_phrasings_and_questions_alike(lexicon):
     assert index.match("深圳工伤保险能单独买吗").best.entry.id == "standalone"
 
 
+def test_a_plea_for_an_answer_is_set_aside_in_phrasings_and_questions_alike(lexicon):
+    # a phrasing ending in "在线求解答" must not pull in every question that ends so
+    index = Index([entry("records", "缴费记录怎么查 在线求解答"), entry("union", "怎么加入工会", "入会要什么条件")],
+                  lexicon)
+    assert index.set_places_aside(canonical("入会条件 在线求解答", lexicon))[0] == "入会条件"
+    assert index.match("农民工入会条件 在线求解答 急急急").best.entry.id == "union"
+    assert letters.asks(canonical("农民工入会条件 在线求解答", lexicon), lexicon)
+
+
 @pytest.mark.parametrize("question", ["医保一年交多少钱", "职工医保一年交多少钱"])
 def test_a_question_without_an_entrys_must_have_word_is_not_that_entry(answerer, question):
     # the union's mutual medical aid is 互助医保: a plain medical-insurance question is not about it
