@@ -53,7 +53,7 @@ def words() -> SimpleNamespace:
     compiled = {k: re.compile(data[k]) for k in (
         "avg_wage", "account", "index", "amount", "base", "wage", "yearly_wage", "age", "years_short",
         "years_target", "years_paid", "years_paid_after", "late", "delay", "rate", "share", "not_a_number",
-        "retire", "gender", "wage_per_month", "paid", "death")}
+        "retire", "gender", "wage_per_month", "paid", "death", "own_average", "regional")}
     return SimpleNamespace(**compiled, insurance=data["insurance"], group=data["group"],
                            share_at_least=Decimal(str(data["share_at_least"])),
                            share_level=data["share_level"], hotlines=set(data["hotlines"]))
@@ -253,6 +253,10 @@ def _read(text: str) -> list[Reading]:
         if kind in ("number", "money") and not unit.endswith(("次", "个", "号", "级", "月", "日")) \
                 and words().wage_per_month.search(_left(text, m.start(), 0)):
             kind = "wage"  # 我一个月4500: the 一个月 before it was read as a period
+        if kind == "avg_wage":
+            before = _left(text, m.start(), 0)
+            if words().own_average.search(before) and not words().regional.search(before):
+                kind = "wage"  # 受伤前一年平均工资五千二: the worker's own average wage
         out.append(Reading(kind, val, "%" if pct else unit, m.start(), stop, note))
         previous_end = stop
     out.extend(_words_read(text))
