@@ -390,14 +390,14 @@ class Index:
                 if w not in self.domain_words:
                     rest = rest.replace(w, " ")
             result.in_domain = result.in_domain and any(w in rest for w in self.domain_words)
+        asking = letters.asks(text, self.lexicon)  # before pleas are set aside: "入工会条件，求解答" asks
         text, place = self.set_places_aside(text)
         compact = _SPACE.sub("", text)
         repeated = 1 - len(set(compact)) / len(compact) if compact else 0.0
         context = {"in_domain": float(result.in_domain), "off_topic": float(result.off_topic),
                    "repeated": repeated, "run_on": float(len(compact) > RUN_ON_CHARS), "place": float(place),
                    "focused": 0.0, "outside": float(result.out_of_scope is not None)}
-        best = self._rank(text, limit, exclude, {**context, "asks": float(letters.asks(text, self.lexicon))},
-                          absent)
+        best = self._rank(text, limit, exclude, {**context, "asks": float(asking)}, absent)
         if len(compact) >= LETTER_CHARS:
             # A letter: its question sentence(s) and the facts of its story are matched too, and the surer
             # of the two readings wins (the model knows which one it is scoring).

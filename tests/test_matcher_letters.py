@@ -135,8 +135,9 @@ def test_a_plea_for_an_answer_is_set_aside_in_phrasings_and_questions_alike(lexi
     index = Index([entry("records", "缴费记录怎么查 在线求解答"), entry("union", "怎么加入工会", "入会要什么条件")],
                   lexicon)
     assert index.set_places_aside(canonical("入会条件 在线求解答", lexicon))[0] == "入会条件"
-    assert index.match("农民工入会条件 在线求解答 急急急").best.entry.id == "union"
-    assert letters.asks(canonical("农民工入会条件 在线求解答", lexicon), lexicon)
+    found = index.match("农民工入会条件 在线求解答 急急急").best
+    assert found.entry.id == "union"
+    assert found.features["asks"] == 1.0  # the plea set aside still made the message ask
 
 
 @pytest.mark.parametrize("question", ["医保一年交多少钱", "职工医保一年交多少钱"])
