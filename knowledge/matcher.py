@@ -57,7 +57,7 @@ NO_SUBJECT_PENALTY = 0.2  # a phrasing naming no insurance, against a question t
 _SPACE = re.compile(r"\s+")
 
 # what the index was given or made before building: never part of its cached state
-_NOT_CACHED = frozenset({"entries", "lexicon", "model", "_places", "_pleas", "tokenizer", "doc_fids"})
+_NOT_CACHED = frozenset({"entries", "lexicon", "model", "_places", "_pleas", "tokenizer", "doc_fids", "_entry_index"})
 
 
 def _runs(start: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -427,8 +427,23 @@ class Index:
                 for found, reading in readings:
                     if not best or found[0].score > best[0].score:
                         best, result.focus = found, reading
+        if best and result.out_of_scope and result.in_domain:
+            # a topic outside the FAQ named, none of ours, and the best entry never speaks of it: the
+            # question is that topic's ("交通事故伤残鉴定什么时候做" is no work-injury assessment)
+            named = [w for ws in self.out_of_scope.values() for w in ws if w in result.text]
+            if named and self._unused(self._entry_index[best[0].entry.id], named, exclude):
+                result.in_domain = False
         result.candidates = best
         return result
+
+    @functools.cached_property
+    def _entry_index(self) -> dict[str, int]:
+        return {e.id: i for i, e in enumerate(self.entries)}
+
+    def _unused(self, e: int, words: list[str], exclude: int | None) -> bool:
+        """Whether one of WORDS is in none of entry E's phrasings (but the phrasing EXCLUDE left out)."""
+        texts = [self.doc_text[d] for d in self.entry_docs[e].tolist() if d != exclude]
+        return any(not any(w in t for t in texts) for w in words)
 
     def _rank(self, text: str, limit: int, exclude: int | None, context: dict[str, float],
               absent: int | None = None) -> list[Candidate]:

@@ -169,7 +169,10 @@ def test_a_phrasing_naming_no_insurance_does_not_outrank_one_naming_the_insuranc
      # not the flexible workers' subsidy, though both are 补贴: the FAQ has no entry on it
      ("电工证补贴怎么申请", "就业服务中心"), ("叉车证考下来了有补贴吗", "就业服务中心"),
      # labour law beyond insurance and wages, and a road accident's civil claim
-     ("加班工资怎么算", "12348"), ("年假没休完公司要给钱吗", "劳动保障监察"), ("交通事故伤残鉴定怎么做", "交警")],
+     ("加班工资怎么算", "12348"), ("年假没休完公司要给钱吗", "劳动保障监察"), ("交通事故伤残鉴定怎么做", "交警"),
+     # the disability-assessment entry matches these closely, but none of its phrasings speaks of a road
+     # accident: a road accident's assessment is the traffic police's and the court's, not a work injury's
+     ("我出了车祸 做伤残鉴定前要准备什么", "交警"), ("车祸以后伤残鉴定找哪个机构做", "交警")],
 )
 def test_out_of_scope_questions_say_where_to_ask_instead(answerer, question, where):
     from shebao.service import texts
@@ -181,7 +184,8 @@ def test_out_of_scope_questions_say_where_to_ask_instead(answerer, question, whe
 
 @pytest.mark.parametrize(("question", "entries"), [
     ("劳务派遣员工受了工伤找谁赔", {"work_injury_claim", "work_injury_uninsured", "work_injury_compensation"}),
-    ("下班路上车祸赔偿 算不算工伤", {"commute_injury"})])
+    ("下班路上车祸赔偿 算不算工伤", {"commute_injury"}), ("下班路上出了车祸 伤残鉴定怎么做", {"commute_injury"}),
+    ("工伤怎么理赔", {"work_injury_claim"})])
 def test_a_labour_or_road_question_about_our_insurance_is_answered_not_pointed_elsewhere(answerer, question, entries):
     reply = answerer.answer(question, one_shot=True)
     assert reply.best in entries, (reply.best, reply.score)
