@@ -31,7 +31,6 @@ class Lexicon:
     together: list[tuple[frozenset[str], str]] = field(default_factory=list)  # letters.yaml: facts -> one phrase
     places: list[str] = field(default_factory=list)  # places.txt: place names, set aside unless the FAQ uses them
     out_of_scope: dict[str, list[str]] = field(default_factory=dict)  # out_of_scope.yaml: topic -> its words
-    ours: list[str] = field(default_factory=list)  # out_of_scope.yaml `ours`: words that keep a question ours
     problems: list[Problem] = field(default_factory=list)
     _rewriter: Callable[[str], str] | None = None
 
@@ -166,4 +165,3 @@ def _load_letters(folder: Path, lex: Lexicon) -> None:
     path = folder / "out_of_scope.yaml"
     if path.is_file():
         lex.out_of_scope = _word_map(_load_yaml(path, lex.problems), path, lex.problems, "out_of_scope.yaml")
-        lex.ours = lex.out_of_scope.pop("ours", [])

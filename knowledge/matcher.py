@@ -377,8 +377,8 @@ class Index:
         result.in_domain = not self.domain_words or any(w in text for w in self.domain_words)
         result.out_of_scope = next((t for t, ws in self.out_of_scope.items() if any(w in text for w in ws)), None)
         if result.out_of_scope and self.lexicon.subjects:
-            if self._subjects(text) or any(w in text for w in self.lexicon.ours):
-                # "工伤保险怎么理赔", "劳务派遣员工受了工伤找谁赔", "下班路上出了车祸": ours, not pointed elsewhere
+            if self._subjects(text):
+                # "工伤保险怎么理赔", "劳务派遣员工受了工伤找谁赔": one of ours, not pointed elsewhere
                 result.out_of_scope = None
             elif any(w in text for w in self.out_of_scope_only[result.out_of_scope]):  # words no phrasing uses
                 result.in_domain = False  # "公积金怎么提取" names none of our insurances: not ours to answer
