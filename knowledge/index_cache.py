@@ -19,6 +19,7 @@ import pickle
 import sys
 from pathlib import Path
 
+from knowledge import bulk
 from knowledge import cache as user_cache
 from knowledge.lexicon import Lexicon
 from knowledge.model import Entry
@@ -87,7 +88,8 @@ def load(name: str) -> dict | None:
     if data is None:
         return None
     try:
-        state = pickle.loads(data)
+        with bulk.collector_paused():
+            state = pickle.loads(data)
     except _UNREADABLE as exc:  # a miss: the index is built again
         log.info("cache file %s cannot be read (%s): building the index", name, exc)
         return None

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from knowledge import index_cache, letters, postings
+from knowledge import bulk, index_cache, letters, postings
 from knowledge.confidence import ConfidenceModel, shipped_model
 from knowledge.features import WEIGHTS, featurize, new_tokenizer, syllables, tokens
 from knowledge.lexicon import Lexicon
@@ -52,6 +52,7 @@ NB_EXTRA = 3  # naive Bayes' best entries added to the candidates when the phras
 REPEATED = 0.6  # a message this repetitive (1 - distinct/all characters) that asks nothing is not answered
 DOMAIN_SHARE = 0.8
 SUBJECT_PENALTY = 0.25
+FORK_PHRASINGS = 2000  # from this many phrasings a first build reads them on two cores (knowledge/bulk.py)
 NO_SUBJECT_PENALTY = 0.2  # a phrasing naming no insurance, against a question that names one
 
 _SPACE = re.compile(r"\s+")
@@ -126,40 +127,24 @@ class Index:
             self.__dict__.update(state)
             self.out_of_scope = self.lexicon.out_of_scope
             return
-        self._build()
+        with bulk.collector_paused():
+            self._build()
         if name:
             index_cache.save(name, {k: v for k, v in vars(self).items() if k not in _NOT_CACHED})
 
     def _build(self) -> None:
-        stop = self.lexicon.stopwords
-
         doc_feats: list[Counter] = []
         self.doc_entry: list[int] = []
         self.doc_text: list[str] = []
         self.doc_phrasing: list[str] = []
         vocab_words: Counter = Counter()
-        cut: dict[str, list[str]] = {}  # each text is cut by jieba once
-
-        def tokens_of(text: str) -> list[str]:
-            found = cut.get(text)
-            if found is None:
-                found = cut[text] = tokens(text, self.tokenizer)
-            return found
-
-        for e_index, entry in enumerate(self.entries):
-            seen = set()
-            for phrasing in entry.phrasings:
-                text = self.set_places_aside(canonical(phrasing, self.lexicon))[0]
-                if not text or text in seen:
-                    continue
-                seen.add(text)
-                text_tokens = tokens_of(text)
-                doc_feats.append(featurize(text, stop, cut=text_tokens))
+        for docs, words in bulk.split_map(self._read, self._halves()):
+            for e_index, text, feats, phrasing in docs:
+                doc_feats.append(feats)
                 self.doc_entry.append(e_index)
-                self.doc_text.append(_SPACE.sub("", text))
+                self.doc_text.append(text)
                 self.doc_phrasing.append(phrasing)
-                vocab_words.update(w for w in tokens_of(clean(phrasing)) if CJK_CHAR.search(w))
-                vocab_words.update(w for w in text_tokens if CJK_CHAR.search(w))
+            vocab_words.update(words)  # Counter keeps first-seen order: as one pass over all would
 
         n_docs = len(doc_feats)
         built = postings.build(doc_feats, self.doc_entry, len(self.entries), K1, B)
@@ -209,6 +194,43 @@ class Index:
                                    np.cumsum(np.bincount(by_entry, minlength=len(self.entries)))[:-1])
         if self.nb_in_rank:
             self._naive_bayes(doc_feats)
+
+    def _halves(self) -> list[range]:
+        """The entries in two runs of about as many phrasings each (one when there are few: a fork costs
+        more than reading a few hundred phrasings)."""
+        sizes = np.cumsum([len(e.phrasings) for e in self.entries])
+        if not len(sizes) or sizes[-1] < FORK_PHRASINGS:
+            return [range(len(self.entries))]
+        middle = int(np.searchsorted(sizes, sizes[-1] / 2)) + 1
+        return [range(middle), range(middle, len(self.entries))]
+
+    def _read(self, span: range) -> tuple[list[tuple[int, str, Counter, str]], Counter]:
+        """The phrasings of the entries in SPAN as the index keeps them, (entry number, canonical text
+        without spaces, feature counts, phrasing) each, the same text once per entry; and the CJK words
+        of the phrasings as written and as canonical, counted (for reading pinyin back)."""
+        stop = self.lexicon.stopwords
+        docs: list[tuple[int, str, Counter, str]] = []
+        vocab_words: Counter = Counter()
+        cut: dict[str, list[str]] = {}  # each text is cut by jieba once
+
+        def tokens_of(text: str) -> list[str]:
+            found = cut.get(text)
+            if found is None:
+                found = cut[text] = tokens(text, self.tokenizer)
+            return found
+
+        for e_index in span:
+            seen = set()
+            for phrasing in self.entries[e_index].phrasings:
+                text = self.set_places_aside(canonical(phrasing, self.lexicon))[0]
+                if not text or text in seen:
+                    continue
+                seen.add(text)
+                text_tokens = tokens_of(text)
+                docs.append((e_index, _SPACE.sub("", text), featurize(text, stop, cut=text_tokens), phrasing))
+                vocab_words.update(w for w in tokens_of(clean(phrasing)) if CJK_CHAR.search(w))
+                vocab_words.update(w for w in text_tokens if CJK_CHAR.search(w))
+        return docs, vocab_words
 
     def _naive_bayes(self, doc_feats: list[Counter]) -> None:
         """A complement naive Bayes over the entries (Rennie et al. 2003), learned from the phrasings in
