@@ -133,23 +133,25 @@ class Index:
             index_cache.save(name, {k: v for k, v in vars(self).items() if k not in _NOT_CACHED})
 
     def _build(self) -> None:
-        doc_feats: list[Counter] = []
         self.doc_entry: list[int] = []
         self.doc_text: list[str] = []
         self.doc_phrasing: list[str] = []
+        subjects: list[int] = []
         vocab_words: Counter = Counter()
-        for docs, words in bulk.split_map(self._read, self._halves()):
-            for e_index, text, feats, phrasing in docs:
-                doc_feats.append(feats)
+        parts = bulk.split_map(self._read, self._halves())
+        for docs, _, words in parts:
+            for e_index, text, named, phrasing in docs:
                 self.doc_entry.append(e_index)
                 self.doc_text.append(text)
+                subjects.append(named)
                 self.doc_phrasing.append(phrasing)
             vocab_words.update(words)  # Counter keeps first-seen order: as one pass over all would
 
-        n_docs = len(doc_feats)
-        built = postings.build(doc_feats, self.doc_entry, len(self.entries), K1, B)
+        n_docs = len(self.doc_text)
+        vocab, counts = postings.joined([numbered for _, numbered, _ in parts])
+        built = postings.build(vocab, counts, self.doc_entry, len(self.entries), K1, B)
         self._postings = built
-        self.vocab, self.idf, self.feat_weight = built.vocab, built.idf, built.feat_weight
+        self.vocab, self.feat_weight = built.vocab, built.feat_weight
         self.unknown_idf = math.log(1 + (n_docs + 0.5) / 0.5)
         # one run per feature: the phrasings holding it, with its BM25 score (its plain weight: weight_of)
         self.post_docs, self.post_bm25, self.weight_of = built.post_docs, built.post_bm25, built.weight_of
@@ -160,10 +162,10 @@ class Index:
         self.defining = self._defining_words()
         self.doc_mass = built.doc_mass
         self.doc_word_mass = built.doc_word_mass
-        self.is_word = np.fromiter((f.startswith("w:") for f in self.vocab), dtype=bool, count=len(self.vocab))
+        self.is_word = built.is_word
         self.unknown_weight = {kind: w * self.unknown_idf for kind, w in WEIGHTS.items()}
         self.doc_len = np.array([len(t) for t in self.doc_text], dtype=np.float32)
-        self.doc_subjects = np.array([self._subjects(t) for t in self.doc_text], dtype=np.int64)
+        self.doc_subjects = np.array(subjects, dtype=np.int64)
         self.min_doc_len = float(self.doc_len.min()) if n_docs else 0.0
 
         # toneless pinyin -> the FAQ's own word, to read questions typed in pinyin
@@ -193,7 +195,7 @@ class Index:
         self.entry_docs = np.split(np.argsort(by_entry, kind="stable"),
                                    np.cumsum(np.bincount(by_entry, minlength=len(self.entries)))[:-1])
         if self.nb_in_rank:
-            self._naive_bayes(doc_feats)
+            self._naive_bayes(counts.tf)
 
     def _halves(self) -> list[range]:
         """The entries in two runs of about as many phrasings each (one when there are few: a fork costs
@@ -204,12 +206,14 @@ class Index:
         middle = int(np.searchsorted(sizes, sizes[-1] / 2)) + 1
         return [range(middle), range(middle, len(self.entries))]
 
-    def _read(self, span: range) -> tuple[list[tuple[int, str, Counter, str]], Counter]:
-        """The phrasings of the entries in SPAN as the index keeps them, (entry number, canonical text
-        without spaces, feature counts, phrasing) each, the same text once per entry; and the CJK words
-        of the phrasings as written and as canonical, counted (for reading pinyin back)."""
+    def _read(self, span: range) -> tuple[list[tuple[int, str, int, str]], postings.Counts, Counter]:
+        """The phrasings of the entries in SPAN as the index keeps them, the same text once per entry:
+        (entry number, canonical text without spaces, the insurances it names, phrasing) each, and their
+        feature counts; and the CJK words of the phrasings as written and as canonical, counted (for
+        reading pinyin back)."""
         stop = self.lexicon.stopwords
-        docs: list[tuple[int, str, Counter, str]] = []
+        docs: list[tuple[int, str, int, str]] = []
+        doc_feats: list[Counter] = []
         vocab_words: Counter = Counter()
         cut: dict[str, list[str]] = {}  # each text is cut by jieba once
 
@@ -227,12 +231,14 @@ class Index:
                     continue
                 seen.add(text)
                 text_tokens = tokens_of(text)
-                docs.append((e_index, _SPACE.sub("", text), featurize(text, stop, cut=text_tokens), phrasing))
+                doc_feats.append(featurize(text, stop, cut=text_tokens))
+                compact = _SPACE.sub("", text)
+                docs.append((e_index, compact, self._subjects(compact), phrasing))
                 vocab_words.update(w for w in tokens_of(clean(phrasing)) if CJK_CHAR.search(w))
                 vocab_words.update(w for w in text_tokens if CJK_CHAR.search(w))
-        return docs, vocab_words
+        return docs, postings.numbered(doc_feats), vocab_words
 
-    def _naive_bayes(self, doc_feats: list[Counter]) -> None:
+    def _naive_bayes(self, tf: np.ndarray) -> None:
         """A complement naive Bayes over the entries (Rennie et al. 2003), learned from the phrasings in
         closed form: where the similarity asks which phrasing is nearest, this asks which entry's words the
         question's words point to, and so learns that 没交 points to arrears though 辞职 sits in more
@@ -240,16 +246,15 @@ class Index:
         feature i the complement count is F_i + alpha - F_ci. Kept as postings: the score of entry c is
         sum_i q_i (log(F_i + alpha) - log(F_i + alpha - F_ci)) over the features c holds, plus
         (sum_i q_i) log S_c, where S_c is the sum of c's complement counts (the rest is the same for every
-        entry)."""
-        n_feats, n_entries = len(self.vocab), len(self.entries)
+        entry). TF: the counts of the features in flat_rows."""
+        n_feats, n_entries, n_docs = len(self.vocab), len(self.entries), len(self.doc_entry)
         p = self._postings
-        rows = p.flat_rows  # phrasing after phrasing, in the order of doc_feats
-        tf = np.fromiter((n for feats in doc_feats for n in feats.values()), dtype=np.float64, count=len(rows))
-        docs = np.repeat(np.arange(len(doc_feats)), np.diff(p.doc_start))
+        rows = p.flat_rows  # phrasing after phrasing
+        docs = np.repeat(np.arange(n_docs), np.diff(p.doc_start))
         kind = np.array([WEIGHTS[f[0]] for f in self.vocab], dtype=np.float64)
-        idf = np.log((1 + len(doc_feats)) / (1 + np.bincount(rows, minlength=n_feats))) + 1
+        idf = np.log((1 + n_docs) / (1 + np.bincount(rows, minlength=n_feats))) + 1
         v = (1 + np.log(tf * kind[rows])) * idf[rows]
-        v /= np.maximum(np.sqrt(np.bincount(docs, v * v, len(doc_feats))), 1e-12)[docs]
+        v /= np.maximum(np.sqrt(np.bincount(docs, v * v, n_docs)), 1e-12)[docs]
         self.nb_idf, self.nb_kind, self.nb_flat = idf, kind, v  # nb_flat: each phrasing's vector, to leave it out
         # each (feature, entry) pair's place among the entry postings (sorted by feature, then entry)
         pair = np.searchsorted(self.ent_rows * n_entries + self.ent_ids,

@@ -1,9 +1,10 @@
 """The index's arrays, built with numpy from every phrasing's feature counts at once.
 
-One pass over the phrasings gives a flat list of (phrasing, feature, count) in phrasing order; every
-array the matcher reads (BM25 and plain-weight postings per feature, which entries hold a feature,
-each phrasing's feature mass, each entry's defining words) is computed from it without a Python loop
-per feature. Arithmetic is done in the same order and precision as the loop it replaces, so the index
+The phrasings' feature counts are numbered where they are read (`numbered`; in parts read side by
+side, `joined` after) into a flat list of (phrasing, feature, count) in phrasing order; every array the
+matcher reads (BM25 and plain-weight postings per feature, which entries hold a feature, each
+phrasing's feature mass, each entry's defining words) is computed from it without a Python loop per
+feature. Arithmetic is done in the same order and precision as the loop it replaces, so the index
 is the same to the last bit (bench/same_results.py checks the results).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -20,13 +22,23 @@ from knowledge.features import WEIGHTS
 
 
 @dataclass
+class Counts:
+    """Phrasings' feature counts with the features numbered in the order they are first seen."""
+
+    keys: list[str]  # the features, by number
+    rows: np.ndarray  # every phrasing's feature numbers, phrasing after phrasing
+    tf: np.ndarray  # ... and how often each is in its phrasing
+    sizes: np.ndarray  # how many features each phrasing has
+
+
+@dataclass
 class Postings:
     """What `build` computes; names as the matcher's attributes."""
 
     vocab: dict[str, int]
-    idf: dict[str, float]
     feat_weight: dict[int, float]  # a feature's plain weight, by its number in the vocabulary
     weight_of: np.ndarray  # the same as an array
+    is_word: np.ndarray  # per feature number: a word (w:), not a character, pair or pinyin
     post_docs: np.ndarray
     post_bm25: np.ndarray
     post_start: np.ndarray
@@ -43,27 +55,54 @@ def idf_of(n_docs: int, df: int) -> float:
     return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
 
 
-def build(doc_feats: list[Counter], doc_entry: list[int], n_entries: int, k1: float, b: float) -> Postings:
-    """The arrays of an index over DOC_FEATS (one Counter per phrasing), DOC_ENTRY its entry numbers."""
-    n_docs = len(doc_feats)
-    flat_keys = [f for feats in doc_feats for f in feats]
-    df = Counter(flat_keys)  # first seen first, as the vocabulary numbers them
-    vocab = {f: i for i, f in enumerate(df)}
-    idf = {f: idf_of(n_docs, n) for f, n in df.items()}
-    weights = [WEIGHTS[f[0]] * idf[f] for f in vocab]
+def numbered(doc_feats: list[Counter]) -> Counts:
+    """DOC_FEATS (one Counter per phrasing) as numbered counts."""
+    flat = [f for feats in doc_feats for f in feats]
+    ids = {f: i for i, f in enumerate(dict.fromkeys(flat))}
+    return Counts(
+        keys=list(ids),
+        rows=np.fromiter(map(ids.__getitem__, flat), dtype=np.int64, count=len(flat)),
+        tf=np.fromiter(chain.from_iterable(map(Counter.values, doc_feats)), dtype=np.float64, count=len(flat)),
+        sizes=np.fromiter(map(len, doc_feats), dtype=np.int64, count=len(doc_feats)),
+    )
+
+
+def joined(parts: Sequence[Counts]) -> tuple[dict[str, int], Counts]:
+    """One vocabulary for PARTS, their phrasings one part after the other, numbered as one pass over them
+    all would number them (each feature by where it is first seen)."""
+    vocab: dict[str, int] = {}
+    rows = []
+    for part in parts:
+        # len(vocab) is read before setdefault adds the feature: a new feature gets the next number
+        ids = np.fromiter((vocab.setdefault(k, len(vocab)) for k in part.keys), dtype=np.int64, count=len(part.keys))
+        rows.append(ids[part.rows])
+    empty = np.zeros(0, dtype=np.int64)
+    return vocab, Counts(
+        keys=list(vocab),
+        rows=np.concatenate([empty, *rows]),
+        tf=np.concatenate([np.zeros(0), *(p.tf for p in parts)]),
+        sizes=np.concatenate([empty, *(p.sizes for p in parts)]),
+    )
+
+
+def build(vocab: dict[str, int], counts: Counts, doc_entry: list[int], n_entries: int, k1: float,
+          b: float) -> Postings:
+    """The arrays of an index over the phrasings of COUNTS (numbered by VOCAB), DOC_ENTRY their entry
+    numbers."""
+    n_docs = len(counts.sizes)
+    rows, tf = counts.rows, counts.tf
+    df = np.bincount(rows, minlength=len(vocab))  # phrasings holding each feature
+    weights = [WEIGHTS[f[0]] * idf_of(n_docs, n) for f, n in zip(vocab, df.tolist(), strict=True)]
     feat_weight = dict(enumerate(weights))
     fw = np.array(weights, dtype=np.float64)
 
-    counts = np.fromiter((len(feats) for feats in doc_feats), dtype=np.int64, count=n_docs)
     doc_start = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(counts, out=doc_start[1:])
-    rows = np.array(list(map(vocab.__getitem__, flat_keys)), dtype=np.int64)
-    tf = np.array(list(chain.from_iterable(map(Counter.values, doc_feats))), dtype=np.float64)
-    docs = np.repeat(np.arange(n_docs, dtype=np.int64), counts)
+    np.cumsum(counts.sizes, out=doc_start[1:])
+    docs = np.repeat(np.arange(n_docs, dtype=np.int64), counts.sizes)
 
-    lengths = [sum(feats.values()) for feats in doc_feats]
-    avg = (sum(lengths) / n_docs) if n_docs else 1.0
-    norm = k1 * (1 - b + b * np.array(lengths, dtype=np.float64) / avg)
+    lengths = np.bincount(docs, weights=tf, minlength=n_docs)  # whole numbers: sums without rounding
+    avg = (float(lengths.sum()) / n_docs) if n_docs else 1.0
+    norm = k1 * (1 - b + b * lengths / avg)
     w = fw[rows]
     bm25 = w * tf * (k1 + 1) / (tf + norm[docs])
     # float32 sums in phrasing order, as `mass[d] += w` did
@@ -81,7 +120,7 @@ def build(doc_feats: list[Counter], doc_entry: list[int], n_entries: int, k1: fl
     pair = _sorted_unique(rows * max(1, n_entries) + entry_of[docs])
     ent_rows = pair // max(1, n_entries)
     return Postings(
-        vocab=vocab, idf=idf, feat_weight=feat_weight, weight_of=fw,
+        vocab=vocab, feat_weight=feat_weight, weight_of=fw, is_word=is_word,
         post_docs=docs[order].astype(np.int32), post_bm25=bm25[order],
         post_start=np.searchsorted(sorted_rows, np.arange(len(vocab) + 1)),
         ent_rows=ent_rows, ent_ids=(pair % max(1, n_entries)).astype(np.int32),
