@@ -45,9 +45,9 @@ def key(*parts: object) -> str:
     return h.hexdigest()
 
 
-def read(name: str) -> bytes | None:
-    """The bytes stored under NAME, or None when there are none whole."""
-    where = folder()
+def read(name: str, where: Path | None = None) -> bytes | None:
+    """The bytes stored under NAME (in WHERE, default the cache folder), or None when there are none whole."""
+    where = where or folder()
     if where is None:
         return None
     try:
@@ -61,9 +61,10 @@ def read(name: str) -> bytes | None:
     return payload
 
 
-def write(name: str, payload: bytes) -> Path | None:
-    """Store PAYLOAD under NAME atomically; the path written, or None (caching off, or not writable)."""
-    where = folder()
+def write(name: str, payload: bytes, where: Path | None = None) -> Path | None:
+    """Store PAYLOAD under NAME (in WHERE, default the cache folder) atomically; the path written, or None
+    (caching off, or not writable)."""
+    where = where or folder()
     if where is None:
         return None
     try:

@@ -1,12 +1,16 @@
-"""A built index kept on disk (knowledge/cache.py's folder), so a start with an unchanged FAQ skips
-building it.
+"""A built index kept on disk, so a start with an unchanged FAQ skips building it: in the user's cache
+folder (knowledge/cache.py), and for the packaged FAQ also in the installed package, built when the
+package is (setup.py runs `python -m knowledge.prebuild`), so the first start after installing reads
+it too.
 
 The file is named by a hash of everything the index is built from: each entry's id and phrasings, every
 word list of the lexicon, the source of `knowledge/` and `textnorm/` (and their data files), the
-versions of Python and numpy, and which files jieba, OpenCC, cn2an and pypinyin were installed as.
-Any change makes another name; the few newest files are kept. What is stored is the index's own state,
-never the entries (their answers are read from the FAQ at every start), the lexicon, the confidence
-model or the tokenizer. It is a pickle: the cache folder is the user's own, as trusted as the code.
+versions of Python and numpy, and which files jieba, OpenCC, cn2an and pypinyin were installed as (in
+the package: their versions, the files being another environment's). Any change makes another name;
+the few newest files are kept. What is stored is the index's own state, never the entries (their
+answers are read from the FAQ at every start), the lexicon, the confidence model or the tokenizer. It
+is a pickle: the cache folder is the user's own and the package's folder the code's, as trusted as the
+code.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import json
 import logging
 import pickle
 import sys
+from importlib import metadata
 from pathlib import Path
 
 from knowledge import bulk
@@ -26,6 +31,7 @@ from knowledge.model import Entry
 
 log = logging.getLogger(__name__)
 
+PREBUILT = Path(__file__).with_name("prebuilt")  # the package's own index of its FAQ (knowledge/prebuild.py)
 KEEP = 4  # index files kept (several FAQs, or a version being tried beside another)
 PREFIX = "index-"
 SUFFIX = ".pickle"
@@ -64,6 +70,11 @@ def _code_state() -> list[object]:
     import numpy
 
     parts.append(numpy.__version__)
+    return parts
+
+
+def _installed_files() -> list[object]:
+    parts: list[object] = []
     for name in _LIBRARIES:  # an upgrade or a reinstall gives its files other sizes or times
         spec = importlib.util.find_spec(name)  # a top-level name: nothing is imported
         folder = Path(spec.origin).parent if spec and spec.origin else None
@@ -76,15 +87,35 @@ def _code_state() -> list[object]:
     return parts
 
 
+def _installed_versions() -> list[object]:
+    parts: list[object] = []
+    for name in _LIBRARIES:
+        try:
+            parts += [name, metadata.version(name)]
+        except metadata.PackageNotFoundError:
+            parts += [name, None]
+    return parts
+
+
+def _phrasings(entries: list[Entry]) -> str:
+    return json.dumps([[e.id, *e.phrasings] for e in entries], ensure_ascii=False)
+
+
 def file_name(entries: list[Entry], lexicon: Lexicon) -> str:
     """The cache file name of an index over ENTRIES with LEXICON, as the code is now."""
-    phrasings = json.dumps([[e.id, *e.phrasings] for e in entries], ensure_ascii=False)
-    return f"{PREFIX}{user_cache.key(phrasings, _lexicon_state(lexicon), *_code_state())}{SUFFIX}"
+    parts = [_phrasings(entries), _lexicon_state(lexicon), *_code_state(), *_installed_files()]
+    return f"{PREFIX}{user_cache.key(*parts)}{SUFFIX}"
 
 
-def load(name: str) -> dict | None:
-    """The index state stored under NAME, or None."""
-    data = user_cache.read(name)
+def packaged_name(entries: list[Entry], lexicon: Lexicon) -> str:
+    """The name the package's own index file of ENTRIES with LEXICON has (PREBUILT)."""
+    parts = [_phrasings(entries), _lexicon_state(lexicon), *_code_state(), *_installed_versions()]
+    return f"{PREFIX}{user_cache.key(*parts)}{SUFFIX}"
+
+
+def load(name: str, where: Path | None = None) -> dict | None:
+    """The index state stored under NAME (in WHERE, default the cache folder), or None."""
+    data = user_cache.read(name, where)
     if data is None:
         return None
     try:
@@ -96,9 +127,10 @@ def load(name: str) -> dict | None:
     return state if isinstance(state, dict) else None
 
 
-def save(name: str, state: dict) -> None:
-    """Store STATE under NAME and drop all but the KEEP newest index files."""
-    written = user_cache.write(name, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+def save(name: str, state: dict, where: Path | None = None) -> None:
+    """Store STATE under NAME (in WHERE, default the cache folder) and drop all but the KEEP newest
+    index files."""
+    written = user_cache.write(name, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), where)
     if written is None:
         return
     try:

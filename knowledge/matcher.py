@@ -123,6 +123,8 @@ class Index:
         self.tokenizer = new_tokenizer(self.lexicon, set(self.lexicon.synonyms.values()))  # its own jieba
         name = index_cache.file_name(self.entries, self.lexicon) if cache else None
         state = index_cache.load(name) if name else None
+        if state is None and name:  # the packaged FAQ's index, built with the package (knowledge/prebuild.py)
+            state = index_cache.load(index_cache.packaged_name(self.entries, self.lexicon), index_cache.PREBUILT)
         if state is not None:
             self.__dict__.update(state)
             self.out_of_scope = self.lexicon.out_of_scope
@@ -130,7 +132,11 @@ class Index:
         with bulk.collector_paused():
             self._build()
         if name:
-            index_cache.save(name, {k: v for k, v in vars(self).items() if k not in _NOT_CACHED})
+            index_cache.save(name, self.state())
+
+    def state(self) -> dict:
+        """What an index file keeps of this index (knowledge/index_cache.py)."""
+        return {k: v for k, v in vars(self).items() if k not in _NOT_CACHED}
 
     def _build(self) -> None:
         self.doc_entry: list[int] = []

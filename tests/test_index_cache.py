@@ -181,7 +181,9 @@ def test_jieba_cache_bytes_that_are_not_its_dictionary_are_refused():
 
 def test_shebao_ask_answers_the_same_with_an_empty_a_filled_and_a_damaged_cache(tmp_path):
     folder = tmp_path / "cache"
-    env = {**os.environ, user_cache.ENV: str(folder)}
+    # the checkout's code, which holds no packaged index (an installed package reads its own instead of
+    # building one: tests/test_index_prebuilt.py)
+    env = {**os.environ, user_cache.ENV: str(folder), "PYTHONPATH": str(ROOT)}
 
     def ask() -> dict:
         out = subprocess.run([sys.executable, "-m", "shebao.cli", "ask", "--json", QUESTIONS[0]], capture_output=True,

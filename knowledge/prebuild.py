@@ -1,0 +1,58 @@
+"""Build the index of the packaged FAQ into FOLDER, named as the installed package looks for it
+(knowledge/index_cache.py), so the first start after installing reads it instead of building it.
+setup.py runs this when the package is built:
+
+    python -m knowledge.prebuild FOLDER [--faq DIR] [--lexicon DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from knowledge import index_cache
+from knowledge.check import too_long
+from knowledge.lexicon import load_lexicon
+from knowledge.loader import load_faq_strict
+from knowledge.matcher import Index
+from knowledge.model import FAQError
+
+HERE = Path(__file__).parent
+
+
+def prebuild(folder: Path, faq: Path = HERE / "faq", lexicon_folder: Path = HERE / "lexicon") -> Path:
+    """Write the index of FAQ (with the word lists of LEXICON_FOLDER) into FOLDER; the file written.
+    Raises FAQError when the FAQ or the word lists have errors."""
+    lexicon = load_lexicon(lexicon_folder)
+    errors = [p for p in lexicon.problems if p.severity == "error"]
+    entries = load_faq_strict(faq)
+    errors += too_long(entries)
+    if errors:
+        raise FAQError(errors)
+    name = index_cache.packaged_name(entries, lexicon)
+    index_cache.save(name, Index(entries, lexicon).state(), folder)
+    written = folder / name
+    if not written.is_file():
+        raise OSError(f"{folder}: cannot write {name}")
+    written.chmod(0o644)  # a package file, readable by every user (the cache writes its files private)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folder", type=Path)
+    ap.add_argument("--faq", type=Path, default=HERE / "faq", help="the FAQ folder (default: the packaged one)")
+    ap.add_argument("--lexicon", type=Path, default=HERE / "lexicon", help="the word lists (default: packaged)")
+    args = ap.parse_args(argv)
+    try:
+        written = prebuild(args.folder, args.faq, args.lexicon)
+    except (FAQError, OSError) as exc:
+        print(f"no packaged index: {exc}", file=sys.stderr)
+        return 1
+    print(written)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

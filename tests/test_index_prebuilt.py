@@ -1,0 +1,103 @@
+"""The packaged FAQ's index is built with the package (setup.py runs knowledge/prebuild.py), so the
+first start after installing reads it: it answers as a freshly built index, an FAQ that differs from
+the packaged one does not use it, and a broken FAQ is reported, not shipped."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from knowledge import cache as user_cache
+from knowledge import index_cache, prebuild
+from knowledge.matcher import Index
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = ["工伤保险可以单独买吗", "社保断交了怎么办", "gongshang baoxian zenme mai", "深圳的公司不给交社保",
+             "我在工地上班摔伤了老板不管请问该怎么办", "医保一年交多少钱", "你好"]
+
+
+@pytest.fixture
+def packaged(tmp_path, monkeypatch):
+    """The package folder of prebuilt indexes, filled as setup.py fills it; the user cache empty."""
+    monkeypatch.setenv(user_cache.ENV, str(tmp_path / "cache"))
+    folder = tmp_path / "prebuilt"
+    monkeypatch.setattr(index_cache, "PREBUILT", folder)
+    prebuild.prebuild(folder)
+    return folder
+
+
+def ranked(index: Index, question: str) -> list:
+    return [(c.entry.id, c.score) for c in index.match(question).candidates]
+
+
+def test_the_packaged_index_is_read_when_the_cache_has_none_and_answers_as_built(packaged, faq_index,
+                                                                                 monkeypatch, tmp_path):
+    def no_building(self):
+        raise AssertionError("built although the package has this FAQ's index")
+
+    monkeypatch.setattr(Index, "_build", no_building)
+    read = Index(faq_index.entries, faq_index.lexicon, cache=True)
+    for text in [*QUESTIONS, *faq_index.doc_phrasing[::11]]:
+        assert ranked(read, text) == ranked(faq_index, text), text
+    assert list((tmp_path / "cache").glob("index-*")) == []  # nothing built, nothing written
+
+
+def test_an_faq_other_than_the_packaged_one_is_built(packaged, faq_index, tmp_path):
+    entries = faq_index.entries[:-1]
+    index = Index(entries, faq_index.lexicon, cache=True)
+    assert faq_index.entries[-1].id not in {e.id for e in index.entries}
+    assert len(list((tmp_path / "cache").glob("index-*"))) == 1  # built and kept in the user's cache
+
+
+def test_the_packaged_name_follows_library_versions_not_where_they_are_installed(faq_index, monkeypatch):
+    entries, lexicon = faq_index.entries, faq_index.lexicon
+    packaged, cached = index_cache.packaged_name(entries, lexicon), index_cache.file_name(entries, lexicon)
+    monkeypatch.setattr(index_cache, "_installed_files", lambda: ["jieba", "/elsewhere", "[]"])
+    assert index_cache.packaged_name(entries, lexicon) == packaged
+    assert index_cache.file_name(entries, lexicon) != cached
+    real = index_cache.metadata.version
+    monkeypatch.setattr(index_cache.metadata, "version", lambda name: "9.9" if name == "opencc" else real(name))
+    assert index_cache.packaged_name(entries, lexicon) != packaged
+
+
+def test_a_broken_faq_is_reported_by_path_and_line_and_nothing_is_written(tmp_path, capsys):
+    faq = tmp_path / "faq"
+    shutil.copytree(prebuild.HERE / "faq", faq)
+    path = sorted(faq.glob("*.yaml"))[0]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("answer:"))
+    lines[at] = lines[at].replace("answer:", "answer: [", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert prebuild.main([str(out), "--faq", str(faq)]) == 1
+    message = capsys.readouterr().err
+    assert f"{path}:{at + 1}:" in message
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_the_built_package_carries_the_index_and_its_first_start_builds_none(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(tmp_path / "whl"),
+                    str(ROOT)], check=True, capture_output=True, cwd=tmp_path)
+    [wheel] = (tmp_path / "whl").glob("*.whl")
+    with zipfile.ZipFile(wheel) as z:
+        shipped = [n for n in z.namelist() if n.startswith("knowledge/prebuilt/index-")]
+    assert len(shipped) == 1
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
+                   check=True, capture_output=True)
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": str(site), user_cache.ENV: str(cache), "TMPDIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "shebao.cli", "ask", "--json", QUESTIONS[0]], capture_output=True,
+                         text=True, cwd=tmp_path, env=env, check=True)
+    assert json.loads(out.stdout)["id"] == "work_injury_standalone"
+    assert [p.name for p in cache.glob("index-*")] == []  # read from the package, nothing built
+    where = subprocess.run([sys.executable, "-c", "import knowledge; print(knowledge.__file__)"], env=env,
+                           cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert Path(where.stdout.strip()).is_relative_to(site)  # the installed copy answered, not the checkout
