@@ -15,6 +15,11 @@ if ((${#need[@]})); then
     [ "$(id -u)" -eq 0 ] || sudo_="sudo"
     $sudo_ apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    # matplotlib keeps its list of fonts and does not look again: one made before the CJK fonts were
+    # installed would not know them (the report's charts would fall back to English)
+    if [[ " ${need[*]} " == *" fonts-noto-cjk "* ]]; then
+        rm -f "${MPLCONFIGDIR:-${XDG_CACHE_HOME:-$HOME/.cache}/matplotlib}"/fontlist-*.json
+    fi
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check '.[test]'
