@@ -1,7 +1,8 @@
 """The package is described in pyproject.toml; this only adds one build step: the index of the packaged
-FAQ is built into the package (knowledge/prebuild.py), so the first `shebao ask` after installing reads
-it instead of spending a second or two building it. If the step fails the package is built without it
-and the first start builds the index as any start after an FAQ change does."""
+FAQ and jieba's prefix dictionary are built into the package (knowledge/prebuild.py), so the first
+`shebao ask` after installing reads them instead of spending a second or two building them. If the
+step fails the package is built without them and the first start builds them, as any start after an
+FAQ change builds the index."""
 
 import os
 import shutil

@@ -19,6 +19,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 ENV = "SHEBAO_CACHE_DIR"
+# files the package is built with instead (knowledge/prebuild.py): read like the cache's, never written
+PACKAGED = Path(__file__).with_name("prebuilt")
 OFF = "off"
 _DIGEST = 16  # bytes of blake2b in front of every file
 

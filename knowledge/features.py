@@ -42,21 +42,32 @@ def _jieba():
     return jieba
 
 
-@cache
-def _base_tokenizer():
-    """jieba's dictionary, loaded once and never taught anything: each index copies it. jieba reads its
-    own cache with `marshal.load` from a file object, a second or so; the same prefix dictionary read
-    from our cache file (knowledge/cache.py) in one piece takes a fifth of that."""
-    jieba = _jieba()
-    jieba.setLogLevel(logging.WARNING)
-    base = jieba.Tokenizer()
+def _dictionary_names(jieba) -> tuple[str, str] | tuple[None, None]:
+    """The file names of jieba's prefix dictionary: in the user cache (this install of jieba's dictionary
+    file) and in the package (knowledge/prebuild.py: its version and size, the files being another
+    environment's); none when jieba reads its dictionary some other way (a zipped install)."""
     dictionary = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
     try:
         stat = dictionary.stat()
-        name = f"jieba-{user_cache.key(jieba.__version__, dictionary, stat.st_size, stat.st_mtime_ns)}.marshal"
-    except OSError:  # jieba reads its dictionary some other way (a zipped install): let it
-        name = None
+    except OSError:
+        return None, None
+    own = user_cache.key(jieba.__version__, dictionary, stat.st_size, stat.st_mtime_ns)
+    return f"jieba-{own}.marshal", f"jieba-{user_cache.key(jieba.__version__, stat.st_size)}.marshal"
+
+
+@cache
+def _base_tokenizer():
+    """jieba's dictionary, loaded once and never taught anything: each index copies it. jieba reads its
+    own cache with `marshal.load` from a file object, a second or so, and builds it from its word list
+    in half a second more; the same prefix dictionary read in one piece from our cache file
+    (knowledge/cache.py), or from the package's copy on a first start, takes a fifth of that."""
+    jieba = _jieba()
+    jieba.setLogLevel(logging.WARNING)
+    base = jieba.Tokenizer()
+    name, packaged = _dictionary_names(jieba)
     loaded = _unmarshal(user_cache.read(name)) if name else None
+    if loaded is None and packaged:
+        loaded = _unmarshal(user_cache.read(packaged, user_cache.PACKAGED))
     if loaded is None and name:
         # jieba's own cache of its default dictionary, which it trusts as long as it is there
         own = Path(base.tmp_dir or tempfile.gettempdir()) / (base.cache_file or "jieba.cache")
@@ -74,8 +85,22 @@ def _base_tokenizer():
     else:
         base.initialize()
         if name:
-            user_cache.write(name, marshal.dumps((base.FREQ, base.total)))
+            user_cache.write(name, dictionary_bytes(base))
     return base
+
+
+def dictionary_bytes(base) -> bytes:
+    """A jieba tokenizer's prefix dictionary as our cache files keep it."""
+    return marshal.dumps((base.FREQ, base.total))
+
+
+def packaged_dictionary() -> tuple[str, bytes] | None:
+    """The package's copy of jieba's prefix dictionary: its file name and bytes (knowledge/prebuild.py)."""
+    jieba = _jieba()
+    _, packaged = _dictionary_names(jieba)
+    if packaged is None:
+        return None
+    return packaged, dictionary_bytes(_base_tokenizer())
 
 
 def _unmarshal(data: bytes | None) -> tuple[dict, int] | None:

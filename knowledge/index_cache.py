@@ -31,7 +31,6 @@ from knowledge.model import Entry
 
 log = logging.getLogger(__name__)
 
-PREBUILT = Path(__file__).with_name("prebuilt")  # the package's own index of its FAQ (knowledge/prebuild.py)
 KEEP = 4  # index files kept (several FAQs, or a version being tried beside another)
 PREFIX = "index-"
 SUFFIX = ".pickle"
@@ -108,7 +107,7 @@ def file_name(entries: list[Entry], lexicon: Lexicon) -> str:
 
 
 def packaged_name(entries: list[Entry], lexicon: Lexicon) -> str:
-    """The name the package's own index file of ENTRIES with LEXICON has (PREBUILT)."""
+    """The name the package's own index file of ENTRIES with LEXICON has (knowledge/cache.py's PACKAGED)."""
     parts = [_phrasings(entries), _lexicon_state(lexicon), *_code_state(), *_installed_versions()]
     return f"{PREFIX}{user_cache.key(*parts)}{SUFFIX}"
 
@@ -125,6 +124,11 @@ def load(name: str, where: Path | None = None) -> dict | None:
         log.info("cache file %s cannot be read (%s): building the index", name, exc)
         return None
     return state if isinstance(state, dict) else None
+
+
+def load_packaged(entries: list[Entry], lexicon: Lexicon) -> dict | None:
+    """The package's own index state of ENTRIES with LEXICON, or None (another FAQ, another install)."""
+    return load(packaged_name(entries, lexicon), user_cache.PACKAGED)
 
 
 def save(name: str, state: dict, where: Path | None = None) -> None:

@@ -124,7 +124,7 @@ class Index:
         name = index_cache.file_name(self.entries, self.lexicon) if cache else None
         state = index_cache.load(name) if name else None
         if state is None and name:  # the packaged FAQ's index, built with the package (knowledge/prebuild.py)
-            state = index_cache.load(index_cache.packaged_name(self.entries, self.lexicon), index_cache.PREBUILT)
+            state = index_cache.load_packaged(self.entries, self.lexicon)
         if state is not None:
             self.__dict__.update(state)
             self.out_of_scope = self.lexicon.out_of_scope

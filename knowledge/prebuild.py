@@ -1,6 +1,6 @@
-"""Build the index of the packaged FAQ into FOLDER, named as the installed package looks for it
-(knowledge/index_cache.py), so the first start after installing reads it instead of building it.
-setup.py runs this when the package is built:
+"""Build the index of the packaged FAQ and jieba's prefix dictionary into FOLDER, named as the installed
+package looks for them (knowledge/index_cache.py, knowledge/features.py), so the first start after
+installing reads them instead of building them. setup.py runs this when the package is built:
 
     python -m knowledge.prebuild FOLDER [--faq DIR] [--lexicon DIR]
 """
@@ -11,8 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from knowledge import cache as user_cache
 from knowledge import index_cache
 from knowledge.check import too_long
+from knowledge.features import packaged_dictionary
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import load_faq_strict
 from knowledge.matcher import Index
@@ -22,7 +24,8 @@ HERE = Path(__file__).parent
 
 
 def prebuild(folder: Path, faq: Path = HERE / "faq", lexicon_folder: Path = HERE / "lexicon") -> Path:
-    """Write the index of FAQ (with the word lists of LEXICON_FOLDER) into FOLDER; the file written.
+    """Write the index of FAQ (with the word lists of LEXICON_FOLDER) and jieba's prefix dictionary into
+    FOLDER; the index file written.
     Raises FAQError when the FAQ or the word lists have errors."""
     lexicon = load_lexicon(lexicon_folder)
     errors = [p for p in lexicon.problems if p.severity == "error"]
@@ -32,11 +35,16 @@ def prebuild(folder: Path, faq: Path = HERE / "faq", lexicon_folder: Path = HERE
         raise FAQError(errors)
     name = index_cache.packaged_name(entries, lexicon)
     index_cache.save(name, Index(entries, lexicon).state(), folder)
-    written = folder / name
-    if not written.is_file():
-        raise OSError(f"{folder}: cannot write {name}")
-    written.chmod(0o644)  # a package file, readable by every user (the cache writes its files private)
-    return written
+    written = [folder / name]
+    dictionary = packaged_dictionary()
+    if dictionary is not None:
+        user_cache.write(*dictionary, folder)
+        written.append(folder / dictionary[0])
+    for path in written:
+        if not path.is_file():
+            raise OSError(f"{folder}: cannot write {path.name}")
+        path.chmod(0o644)  # package files, readable by every user (the cache writes its files private)
+    return written[0]
 
 
 def main(argv: list[str] | None = None) -> int:

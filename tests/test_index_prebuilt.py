@@ -1,6 +1,7 @@
-"""The packaged FAQ's index is built with the package (setup.py runs knowledge/prebuild.py), so the
-first start after installing reads it: it answers as a freshly built index, an FAQ that differs from
-the packaged one does not use it, and a broken FAQ is reported, not shipped."""
+"""The packaged FAQ's index and jieba's prefix dictionary are built with the package (setup.py runs
+knowledge/prebuild.py), so the first start after installing reads them: the index answers as a
+freshly built one, an FAQ that differs from the packaged one does not use it, and a broken FAQ is
+reported, not shipped."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def packaged(tmp_path, monkeypatch):
     """The package folder of prebuilt indexes, filled as setup.py fills it; the user cache empty."""
     monkeypatch.setenv(user_cache.ENV, str(tmp_path / "cache"))
     folder = tmp_path / "prebuilt"
-    monkeypatch.setattr(index_cache, "PREBUILT", folder)
+    monkeypatch.setattr(user_cache, "PACKAGED", folder)
     prebuild.prebuild(folder)
     return folder
 
@@ -47,6 +48,29 @@ def test_the_packaged_index_is_read_when_the_cache_has_none_and_answers_as_built
     for text in [*QUESTIONS, *faq_index.doc_phrasing[::11]]:
         assert ranked(read, text) == ranked(faq_index, text), text
     assert list((tmp_path / "cache").glob("index-*")) == []  # nothing built, nothing written
+
+
+def test_jiebas_dictionary_is_read_from_the_package_when_nothing_else_has_it(packaged, monkeypatch, tmp_path):
+    import jieba
+
+    from knowledge import features
+
+    want = features._base_tokenizer()
+    features._base_tokenizer.cache_clear()
+    empty = tmp_path / "empty tmp"
+    empty.mkdir()
+    monkeypatch.setattr(features.tempfile, "gettempdir", lambda: str(empty))  # no jieba.cache of jieba's own
+
+    def no_building(self, dictionary=None):
+        raise AssertionError("jieba built its dictionary although the package has it")
+
+    monkeypatch.setattr(jieba.Tokenizer, "initialize", no_building)
+    try:
+        got = features._base_tokenizer()
+        assert got is not want and got.total == want.total and got.FREQ == want.FREQ
+    finally:
+        features._base_tokenizer.cache_clear()
+    assert list((tmp_path / "cache").glob("*")) == []  # read in place, not copied
 
 
 def test_an_faq_other_than_the_packaged_one_is_built(packaged, faq_index, tmp_path):
@@ -87,8 +111,8 @@ def test_the_built_package_carries_the_index_and_its_first_start_builds_none(tmp
                     str(ROOT)], check=True, capture_output=True, cwd=tmp_path)
     [wheel] = (tmp_path / "whl").glob("*.whl")
     with zipfile.ZipFile(wheel) as z:
-        shipped = [n for n in z.namelist() if n.startswith("knowledge/prebuilt/index-")]
-    assert len(shipped) == 1
+        shipped = sorted(n.split("/")[-1].split("-")[0] for n in z.namelist() if n.startswith("knowledge/prebuilt/"))
+    assert shipped == ["index", "jieba"]
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
                    check=True, capture_output=True)
@@ -97,7 +121,8 @@ def test_the_built_package_carries_the_index_and_its_first_start_builds_none(tmp
     out = subprocess.run([sys.executable, "-m", "shebao.cli", "ask", "--json", QUESTIONS[0]], capture_output=True,
                          text=True, cwd=tmp_path, env=env, check=True)
     assert json.loads(out.stdout)["id"] == "work_injury_standalone"
-    assert [p.name for p in cache.glob("index-*")] == []  # read from the package, nothing built
+    assert list(cache.glob("*")) == []  # the index and jieba's dictionary read from the package, nothing built
+    assert not (tmp_path / "jieba.cache").exists()  # not even by jieba
     where = subprocess.run([sys.executable, "-c", "import knowledge; print(knowledge.__file__)"], env=env,
                            cwd=tmp_path, capture_output=True, text=True, check=True)
     assert Path(where.stdout.strip()).is_relative_to(site)  # the installed copy answered, not the checkout
