@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
+WAIT = 60.0  # seconds a forked job may take after this process's own is done
 J = TypeVar("J")
 R = TypeVar("R")
 
@@ -50,30 +51,38 @@ def can_fork() -> bool:
             and cores() > 1)
 
 
-def split_map(fn: Callable[[J], R], jobs: Sequence[J]) -> list[R]:
+def split_map(fn: Callable[[J], R], jobs: Sequence[J], wait: float = WAIT) -> list[R]:
     """[fn(job) for job in jobs]: the first job in this process and each other one in a forked process
-    when `can_fork()`, else all of them here, in order."""
+    when `can_fork()`, else all of them here, in order. A forked job that fails, dies or has not answered
+    WAIT seconds after this process finished its own is done again here."""
     if len(jobs) < 2 or not can_fork():
         return [fn(job) for job in jobs]
     context = multiprocessing.get_context("fork")
     started = []
-    for job in jobs[1:]:
-        here, there = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(fn, job, there), daemon=True)
-        process.start()
-        there.close()
-        started.append((process, here, job))
-    results = [fn(jobs[0])]
-    for process, here, job in started:
-        try:
-            done, value = here.recv()
-        except EOFError:  # the process died (killed, out of memory) before it sent its result
+    try:
+        for job in jobs[1:]:
+            here, there = context.Pipe(duplex=False)
+            process = context.Process(target=_child, args=(fn, job, there), daemon=True)
+            started.append((process, here, job))
+            process.start()
+            there.close()
+        results = [fn(jobs[0])]
+        for _process, here, job in started:
             done, value = False, None
-        finally:
+            try:
+                if here.poll(wait):
+                    done, value = here.recv()
+            except EOFError:  # the process died (killed, out of memory) before it sent its result
+                pass
+            results.append(value if done else fn(job))
+        return results
+    finally:  # nothing is left behind, whatever happened here (a job that raised, an interrupt)
+        for process, here, _ in started:
+            if process.is_alive():
+                process.kill()
+            if process.pid is not None:
+                process.join()
             here.close()
-            process.join()
-        results.append(value if done else fn(job))
-    return results
 
 
 def _child(fn: Callable, job: object, conn) -> None:

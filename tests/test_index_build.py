@@ -5,8 +5,10 @@ is raised here."""
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import re
+import time
 
 import numpy as np
 import pytest
@@ -70,6 +72,48 @@ def test_a_job_whose_process_dies_is_done_again_here(monkeypatch):
         return n * n
 
     assert bulk.split_map(square, [2, 3, 4]) == [4, 9, 16]
+
+
+@pytest.fixture
+def children(monkeypatch):
+    """The processes split_map starts, forking allowed."""
+    monkeypatch.setattr(bulk, "can_fork", lambda: True)
+    started = []
+    real_start = multiprocessing.process.BaseProcess.start
+
+    def start(self):
+        real_start(self)
+        started.append(self)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
+    return started
+
+
+def test_a_job_that_does_not_answer_in_time_is_done_again_here_and_its_process_stopped(children):
+    parent = os.getpid()
+
+    def slow_elsewhere(n: int) -> int:
+        if os.getpid() != parent:
+            time.sleep(60)  # hung
+        return n + 1
+
+    t0 = time.monotonic()
+    assert bulk.split_map(slow_elsewhere, [1, 2], wait=0.5) == [2, 3]
+    assert time.monotonic() - t0 < 30
+    assert len(children) == 1 and not children[0].is_alive()
+
+
+def test_a_job_that_raises_here_leaves_no_process_behind(children):
+
+    def fails_here(n: int) -> int:
+        if n == 0:
+            raise ValueError("the first job")
+        time.sleep(60)
+        return n
+
+    with pytest.raises(ValueError):
+        bulk.split_map(fails_here, [0, 1])
+    assert len(children) == 1 and not children[0].is_alive()
 
 
 def test_an_error_in_a_forked_job_is_raised_here(monkeypatch):
