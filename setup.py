@@ -22,7 +22,9 @@ class BuildWithIndex(build_py):
         lib = Path(self.build_lib).resolve()
         folder = lib / "knowledge" / "prebuilt"
         shutil.rmtree(folder, ignore_errors=True)  # a build folder kept from an earlier build holds an older one
-        env = {**os.environ, "PYTHONPATH": str(lib), "SHEBAO_CACHE_DIR": "off"}
+        # pip's isolated build puts its libraries on PYTHONPATH: keep them, the package's code in front
+        path = os.pathsep.join(p for p in (str(lib), os.environ.get("PYTHONPATH", "")) if p)
+        env = {**os.environ, "PYTHONPATH": path, "SHEBAO_CACHE_DIR": "off"}
         try:
             subprocess.run([sys.executable, "-m", "knowledge.prebuild", str(folder)],
                            cwd=lib, env=env, check=True, timeout=600)
