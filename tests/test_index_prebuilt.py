@@ -107,8 +107,13 @@ def test_a_broken_faq_is_reported_by_path_and_line_and_nothing_is_written(tmp_pa
 
 
 def test_the_built_package_carries_the_index_and_its_first_start_builds_none(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(tmp_path / "whl"),
-                    str(ROOT)], check=True, capture_output=True, cwd=tmp_path)
+    # built by a Python with none of the libraries installed, as on a new machine: the build step then
+    # has only what pip's isolated build environment holds
+    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "bare")], check=True, capture_output=True)
+    bare = tmp_path / "bare" / "bin" / "python"
+    assert subprocess.run([bare, "-c", "import yaml"], capture_output=True).returncode != 0
+    subprocess.run([bare, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(tmp_path / "whl"), str(ROOT)],
+                   check=True, capture_output=True, cwd=tmp_path)
     [wheel] = (tmp_path / "whl").glob("*.whl")
     with zipfile.ZipFile(wheel) as z:
         shipped = sorted(n.split("/")[-1].split("-")[0] for n in z.namelist() if n.startswith("knowledge/prebuilt/"))
