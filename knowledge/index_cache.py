@@ -100,16 +100,34 @@ def _phrasings(entries: list[Entry]) -> str:
     return json.dumps([[e.id, *e.phrasings] for e in entries], ensure_ascii=False)
 
 
+def _built_from(entries: list[Entry], lexicon: Lexicon) -> list[object]:
+    """What an index file's name is a hash of, but for the libraries (their files, or their versions)."""
+    return [_phrasings(entries), _lexicon_state(lexicon), *_code_state()]
+
+
+def _name(parts: list[object]) -> str:
+    return f"{PREFIX}{user_cache.key(*parts)}{SUFFIX}"
+
+
 def file_name(entries: list[Entry], lexicon: Lexicon) -> str:
     """The cache file name of an index over ENTRIES with LEXICON, as the code is now."""
-    parts = [_phrasings(entries), _lexicon_state(lexicon), *_code_state(), *_installed_files()]
-    return f"{PREFIX}{user_cache.key(*parts)}{SUFFIX}"
+    return _name([*_built_from(entries, lexicon), *_installed_files()])
 
 
 def packaged_name(entries: list[Entry], lexicon: Lexicon) -> str:
     """The name the package's own index file of ENTRIES with LEXICON has (knowledge/cache.py's PACKAGED)."""
-    parts = [_phrasings(entries), _lexicon_state(lexicon), *_code_state(), *_installed_versions()]
-    return f"{PREFIX}{user_cache.key(*parts)}{SUFFIX}"
+    return _name([*_built_from(entries, lexicon), *_installed_versions()])
+
+
+def lookup(entries: list[Entry], lexicon: Lexicon) -> tuple[str, dict | None]:
+    """The cache file name of an index over ENTRIES with LEXICON, and its state: from the user's cache,
+    else from the package (the packaged FAQ's index, built with it), else None."""
+    built_from = _built_from(entries, lexicon)
+    name = _name([*built_from, *_installed_files()])
+    state = load(name)
+    if state is None:
+        state = load(_name([*built_from, *_installed_versions()]), user_cache.PACKAGED)
+    return name, state
 
 
 def load(name: str, where: Path | None = None) -> dict | None:
@@ -124,11 +142,6 @@ def load(name: str, where: Path | None = None) -> dict | None:
         log.info("cache file %s cannot be read (%s): building the index", name, exc)
         return None
     return state if isinstance(state, dict) else None
-
-
-def load_packaged(entries: list[Entry], lexicon: Lexicon) -> dict | None:
-    """The package's own index state of ENTRIES with LEXICON, or None (another FAQ, another install)."""
-    return load(packaged_name(entries, lexicon), user_cache.PACKAGED)
 
 
 def save(name: str, state: dict, where: Path | None = None) -> None:

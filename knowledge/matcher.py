@@ -121,10 +121,7 @@ class Index:
         pleas = sorted(self.lexicon.pleas, key=len, reverse=True)
         self._pleas = re.compile("|".join(map(re.escape, pleas))) if pleas else None
         self.tokenizer = new_tokenizer(self.lexicon, set(self.lexicon.synonyms.values()))  # its own jieba
-        name = index_cache.file_name(self.entries, self.lexicon) if cache else None
-        state = index_cache.load(name) if name else None
-        if state is None and name:  # the packaged FAQ's index, built with the package (knowledge/prebuild.py)
-            state = index_cache.load_packaged(self.entries, self.lexicon)
+        name, state = index_cache.lookup(self.entries, self.lexicon) if cache else (None, None)
         if state is not None:
             self.__dict__.update(state)
             self.out_of_scope = self.lexicon.out_of_scope
