@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from knowledge.lexicon import load_lexicon
-from knowledge.loader import load_faq
+from knowledge.lexicon import Lexicon, load_lexicon
+from knowledge.loader import load_faq, load_faq_strict
 from knowledge.matcher import Index
-from knowledge.model import FOOTER_ROOM, TELEGRAM_LIMIT, Entry, Problem
+from knowledge.model import FOOTER_ROOM, TELEGRAM_LIMIT, Entry, FAQError, Problem
 from textnorm.normalize import same_words
 
 
@@ -73,6 +73,25 @@ def too_long(entries: list[Entry]) -> list[Problem]:
     return [Problem(e.path, e.line, f"entry {e.id}: answer is {len(e.answer)} characters; "
                     f"with its source line it must stay under Telegram's {TELEGRAM_LIMIT}")
             for e in entries if len(e.answer) + FOOTER_ROOM > TELEGRAM_LIMIT]
+
+
+def checked_lexicon(folder: Path) -> Lexicon:
+    """The word lists of FOLDER; raises FAQError when they have errors (not warnings)."""
+    lexicon = load_lexicon(folder)
+    errors = [p for p in lexicon.problems if p.severity == "error"]
+    if errors:
+        raise FAQError(errors)
+    return lexicon
+
+
+def checked_entries(folder: Path) -> list[Entry]:
+    """The FAQ entries under FOLDER, ready to answer with; raises FAQError when any has an error or an
+    answer too long for one message."""
+    entries = load_faq_strict(folder)
+    errors = too_long(entries)
+    if errors:
+        raise FAQError(errors)
+    return entries
 
 
 def check(folder: Path, lexicon_folder: Path | None, *, stale_after_days: int = 730,

@@ -13,10 +13,8 @@ from pathlib import Path
 
 from knowledge import cache as user_cache
 from knowledge import index_cache
-from knowledge.check import too_long
+from knowledge.check import checked_entries, checked_lexicon
 from knowledge.features import packaged_dictionary
-from knowledge.lexicon import load_lexicon
-from knowledge.loader import load_faq_strict
 from knowledge.matcher import Index
 from knowledge.model import FAQError
 
@@ -25,14 +23,10 @@ HERE = Path(__file__).parent
 
 def prebuild(folder: Path, faq: Path = HERE / "faq", lexicon_folder: Path = HERE / "lexicon") -> Path:
     """Write the index of FAQ (with the word lists of LEXICON_FOLDER) and jieba's prefix dictionary into
-    FOLDER; the index file written.
-    Raises FAQError when the FAQ or the word lists have errors."""
-    lexicon = load_lexicon(lexicon_folder)
-    errors = [p for p in lexicon.problems if p.severity == "error"]
-    entries = load_faq_strict(faq)
-    errors += too_long(entries)
-    if errors:
-        raise FAQError(errors)
+    FOLDER; the index file written. Raises FAQError when the FAQ or the word lists have errors, as a
+    start would (knowledge/check.py)."""
+    lexicon = checked_lexicon(lexicon_folder)
+    entries = checked_entries(faq)
     name = index_cache.packaged_name(entries, lexicon)
     index_cache.save(name, Index(entries, lexicon).state(), folder)
     written = [folder / name]

@@ -10,9 +10,7 @@ from typing import Any
 from calculators import dialog
 from calculators.core import calculator_spec
 from calculators.router import STARTED
-from knowledge.check import too_long
-from knowledge.lexicon import load_lexicon
-from knowledge.loader import load_faq_strict
+from knowledge.check import checked_entries, checked_lexicon
 from knowledge.matcher import Index, MatchResult
 from knowledge.model import Entry, FAQError
 from shebao.checks import parameter_problems
@@ -177,15 +175,9 @@ class Answerer:
 def build_answerer(config: Config, faq_path: Path | None = None) -> Answerer:
     """Load, check and index the FAQ; raises FAQError (with PATH:LINE problems) when it has errors."""
     folder = Path(faq_path or config.faq_path)
-    lexicon = load_lexicon(config.lexicon_path)
-    errors = [p for p in lexicon.problems if p.severity == "error"]
-    if errors:
-        raise FAQError(errors)
+    lexicon = checked_lexicon(config.lexicon_path)
     errors = parameter_problems()
     if errors:
         raise FAQError(errors)
-    entries = load_faq_strict(folder)
-    errors = too_long(entries)
-    if errors:
-        raise FAQError(errors)
+    entries = checked_entries(folder)
     return Answerer(Index(entries, lexicon, cache=True), config, folder)
