@@ -32,11 +32,9 @@ QUESTION = "工伤保险可以单独买吗"
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _run(cache_dir: Path, **env: str) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak memory (MB) of one `shebao ask` with CACHE_DIR as its cache
-    folder (and ENV; cwd: where it runs, the checkout by default). Its own resource use, read with wait4:
-    this process's pip runs do not count."""
-    cwd = env.pop("cwd", str(ROOT))
+def _run(cache_dir: Path, cwd: Path = ROOT, **env: str) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak memory (MB) of one `shebao ask` run in CWD with CACHE_DIR as its
+    cache folder (and ENV). Its own resource use, read with wait4: this process's pip runs do not count."""
     with tempfile.TemporaryFile() as out:
         t0 = time.perf_counter()
         p = subprocess.Popen([sys.executable, "-m", "shebao.cli", "ask", QUESTION], stdout=out, stderr=out, cwd=cwd,
@@ -81,7 +79,7 @@ def main(argv=None) -> int:
         def installed(n: int) -> tuple[float, float, float]:
             fresh = tmp / f"tmp{n}"
             fresh.mkdir()
-            return _run(tmp / f"installed{n}", PYTHONPATH=str(site), TMPDIR=str(fresh), cwd=str(tmp))
+            return _run(tmp / f"installed{n}", tmp, PYTHONPATH=str(site), TMPDIR=str(fresh))
 
         cases = {
             "cache ready (every start after the first)": lambda _: _run(ready),
